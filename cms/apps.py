@@ -1,0 +1,15 @@
+import logging
+
+from django.apps import AppConfig
+from django.conf import settings
+
+logger = logging.getLogger("cms")
+
+
+class CmsConfig(AppConfig):
+    name = "cms"
+    verbose_name = "Site"
+
+    def ready(self):
+        if settings.CELERY_TASK_ALWAYS_EAGER and not settings.CELERY_BROKER_URL:
+            logger.info("No CELERY_BROKER_URL set: background tasks run eagerly in this process.")

@@ -1,0 +1,17 @@
+"""The Celery app: settings under the ``CELERY_`` namespace, tasks autodiscovered from the apps."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
+
+app = Celery("cms")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="cms.ping")
+def ping(value):
+    """A trivial round trip, used to check that a worker is consuming from the broker."""
+    return {"pong": value}

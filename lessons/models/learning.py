@@ -1,0 +1,93 @@
+"""A learner's record: enrolments, lesson progress, quiz attempts, notes and certificates."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+class Enrolment(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    course = models.ForeignKey("lessons.CoursePage", on_delete=models.CASCADE, related_name="enrolments")
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "course"], name="unique_enrolment")]
+
+    def __str__(self):
+        return f"{self.user} in {self.course}"
+
+
+class LessonProgress(models.Model):
+    """Read and completed timestamps; a lesson is complete when read and its quiz is passed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress")
+    lesson = models.ForeignKey("lessons.LessonPage", on_delete=models.CASCADE, related_name="progress")
+    first_read_at = models.DateTimeField(null=True, blank=True)
+    last_visited_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "lesson progress"
+        constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="unique_lesson_progress")]
+
+    def __str__(self):
+        return f"{self.user} on {self.lesson}"
+
+
+class QuizAttempt(models.Model):
+    """One graded submission. ``answers`` maps question block id → list of chosen option ids."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
+    lesson = models.ForeignKey("lessons.LessonPage", on_delete=models.CASCADE, related_name="quiz_attempts")
+    quiz_block_id = models.CharField(max_length=64)
+    answers = models.JSONField(default=dict)
+    correct_count = models.PositiveIntegerField(default=0)
+    question_count = models.PositiveIntegerField(default=0)
+    score_percent = models.PositiveSmallIntegerField(default=0)
+    passed = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [models.Index(fields=["user", "lesson", "-submitted_at"])]
+
+    def __str__(self):
+        return f"{self.user} on {self.lesson}: {self.score_percent}%"
+
+
+class ReflectionNote(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflection_notes")
+    lesson = models.ForeignKey("lessons.LessonPage", on_delete=models.CASCADE, related_name="reflection_notes")
+    block_id = models.CharField(max_length=64)
+    prompt = models.TextField()
+    text = models.TextField(max_length=5000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "lesson", "block_id"], name="unique_reflection_note")]
+
+    def __str__(self):
+        return f"{self.user}'s note on {self.lesson}"
+
+
+def new_verification_code():
+    return secrets.token_urlsafe(12)
+
+
+class Certificate(models.Model):
+    """Issued once per learner and course; the public verification page shows only what is on it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates")
+    course = models.ForeignKey("lessons.CoursePage", null=True, on_delete=models.SET_NULL, related_name="certificates")
+    learner_name = models.CharField(max_length=200)
+    course_title = models.CharField(max_length=255)
+    code = models.CharField(max_length=32, unique=True, default=new_verification_code)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "course"], name="unique_certificate")]
+
+    def __str__(self):
+        return f"{self.course_title}: {self.learner_name} ({self.code})"

@@ -1,0 +1,95 @@
+"""The course tree: catalogue → course → lesson."""
+
+from django import forms
+from django.db import models
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from cms.models import AUDIENCES
+from lessons.blocks import LESSON_BODY_BLOCKS
+
+LEVELS = [("beginner", "Beginner"), ("intermediate", "Intermediate"), ("advanced", "Advanced")]
+
+
+@register_snippet
+class Competence(models.Model):
+    """An area of UNESCO's AI competency frameworks (for students and for teachers)."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CourseTag(TaggedItemBase):
+    content_object = ParentalKey("lessons.CoursePage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
+class CourseIndexPage(Page):
+    intro = RichTextField(features=["bold", "italic", "link"], blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["lessons.CoursePage"]
+    max_count = 1
+
+
+class CoursePage(Page):
+    audience = models.CharField(max_length=20, choices=AUDIENCES, default="students")
+    level = models.CharField(max_length=20, choices=LEVELS, default="beginner")
+    estimated_minutes = models.PositiveIntegerField(default=60)
+    intro = RichTextField(features=["bold", "italic", "link", "ul"], blank=True)
+    learning_outcomes = StreamField([("outcome", blocks.CharBlock(max_length=250))], blank=True, use_json_field=True)
+    competences = ParentalManyToManyField(Competence, blank=True, related_name="courses")
+    topics = ClusterTaggableManager(through=CourseTag, blank=True)
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("audience"), FieldPanel("level"), FieldPanel("estimated_minutes")],
+            heading="Who and how long",
+        ),
+        FieldPanel("intro"),
+        FieldPanel("learning_outcomes"),
+        FieldPanel("competences", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("topics"),
+        FieldPanel("cover_image"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.FilterField("audience")]
+    parent_page_types = ["lessons.CourseIndexPage"]
+    subpage_types = ["lessons.LessonPage"]
+
+    def lessons(self):
+        return LessonPage.objects.child_of(self).live().order_by("path")
+
+
+class LessonPage(Page):
+    summary = models.TextField(max_length=500, blank=True)
+    estimated_minutes = models.PositiveIntegerField(default=15)
+    body = StreamField(LESSON_BODY_BLOCKS, use_json_field=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("estimated_minutes"),
+        FieldPanel("body"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+    parent_page_types = ["lessons.CoursePage"]
+    subpage_types = []
+
+    @property
+    def course(self):
+        return self.get_parent().specific

@@ -1,0 +1,80 @@
+"""Fixtures shared by the whole suite: a real Celery worker on Redis and a headless Chromium."""
+
+import os
+import socket
+import uuid
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+def redis_answers():
+    try:
+        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=0.5) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread consuming from Redis, on a queue private to this test.
+
+    The worker shares the test database, so tests using it see committed data only
+    (hence ``transactional_db``).
+    """
+    if not redis_answers():
+        pytest.skip(f"No Redis answers on {REDIS_HOST}:{REDIS_PORT}; the worker test needs a real broker.")
+    from celery.contrib.testing.worker import start_worker
+
+    from cms.celery import app
+
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
+    queue = f"test-{uuid.uuid4().hex}"
+    keys = ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
+    previous = {key: app.conf[key] for key in keys}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False, task_default_queue=queue)
+    forget_connections(app)
+    try:
+        with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue]) as worker:
+            yield worker
+    finally:
+        app.conf.update(previous)
+        forget_connections(app)
+
+
+def forget_connections(app):
+    """Drop pooled broker connections and the cached result backend so new settings apply."""
+    app._after_fork()
+    app._local.__dict__.pop("backend", None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed (make test installs Debian's chromium).")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test
+    # body are still synchronous, so tell Django they are safe here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    browser_page = context.new_page()
+    yield browser_page
+    context.close()

@@ -1,0 +1,120 @@
+"""What the tutor stores: indexed chunks of course text, index state per page, conversations."""
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from pgvector.django import HnswIndex, VectorField
+
+
+class Visibility(models.TextChoices):
+    LEARNERS = "learners", "Everyone who may view the page"
+    TEACHERS = "teachers", "Teachers and editors only"
+
+
+class Chunk(models.Model):
+    """A few hundred tokens of one lesson section, prefixed by course / lesson / section titles."""
+
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="tutor_chunks")
+    course = models.ForeignKey("wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    locale = models.ForeignKey("wagtailcore.Locale", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(help_text="Order of the chunk within its page.")
+    anchor = models.CharField(max_length=100, blank=True)
+    section_title = models.CharField(max_length=255, blank=True)
+    heading_path = models.CharField(max_length=600, blank=True)
+    text = models.TextField()
+    token_count = models.PositiveIntegerField(default=0)
+    visibility = models.CharField(max_length=20, choices=Visibility.choices, default=Visibility.LEARNERS)
+    content_hash = models.CharField(max_length=64)
+    embedding_model = models.CharField(max_length=200)
+    embedding = VectorField(dimensions=settings.TUTOR_EMBEDDING_DIMENSIONS)
+    search_vector = SearchVectorField(null=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["page_id", "position"]
+        indexes = [
+            HnswIndex(
+                name="chunk_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+            GinIndex(fields=["search_vector"], name="chunk_search_vector_gin"),
+            models.Index(fields=["page", "content_hash"], name="chunk_page_hash"),
+        ]
+
+    def __str__(self):
+        return f"{self.heading_path} #{self.position}"
+
+
+class PageIndexState(models.Model):
+    """Per page: how many chunks, which model, when last indexed, and the last error if any."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        INDEXING = "indexing", "Indexing"
+        INDEXED = "indexed", "Indexed"
+        REMOVED = "removed", "Removed"
+        FAILED = "failed", "Failed"
+
+    page = models.OneToOneField("wagtailcore.Page", on_delete=models.CASCADE, related_name="tutor_index_state")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    chunk_count = models.PositiveIntegerField(default=0)
+    embedding_model = models.CharField(max_length=200, blank=True)
+    last_indexed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.page_id}: {self.status}"
+
+
+class Conversation(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tutor_conversations")
+    lesson = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="tutor_conversations"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["user", "lesson", "-updated_at"])]
+
+    def __str__(self):
+        return f"{self.user} on page {self.lesson_id}"
+
+
+class Message(models.Model):
+    class Role(models.TextChoices):
+        LEARNER = "learner", "Learner"
+        TUTOR = "tutor", "Tutor"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the tutor"
+        STREAMING = "streaming", "Streaming"
+        COMPLETE = "complete", "Complete"
+        INTERRUPTED = "interrupted", "Interrupted"
+        FAILED = "failed", "Failed"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    text = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.COMPLETE)
+    error = models.TextField(blank=True)
+    mode = models.CharField(max_length=20, blank=True, help_text="llm, excerpts or coaching.")
+    sources = models.JSONField(default=list, blank=True, help_text="The numbered sources the answer cited.")
+    model = models.CharField(max_length=200, blank=True)
+    prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    rating = models.SmallIntegerField(null=True, blank=True, choices=[(1, "Helpful"), (-1, "Not helpful")])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.role}: {self.text[:60]}"
