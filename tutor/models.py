@@ -118,3 +118,44 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.role}: {self.text[:60]}"
+
+
+class ConversationAccess(models.Model):
+    """Each time a teacher or manager reads a learner's conversation; the organisation admin sees these."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="accesses")
+    reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("lessons.Organisation", on_delete=models.CASCADE, related_name="tutor_accesses")
+    accessed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-accessed_at"]
+
+    def __str__(self):
+        return f"{self.reader} read conversation {self.conversation_id}"
+
+
+class SafetyFlag(models.Model):
+    """A learner message that matched a safety rule, for the group's teacher to look at."""
+
+    class Category(models.TextChoices):
+        SELF_HARM = "self_harm", "Self-harm"
+        VIOLENCE = "violence", "Violence"
+        HARASSMENT = "harassment", "Harassment"
+        PERSONAL_DATA = "personal_data", "Personal data shared"
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="safety_flags")
+    category = models.CharField(max_length=30, choices=Category.choices)
+    source = models.CharField(max_length=20, default="rules", help_text="rules or moderation endpoint.")
+    detail = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_category_display()} on message {self.message_id}"

@@ -1,7 +1,13 @@
 from .learning import Certificate, Enrolment, LessonProgress, QuizAttempt, ReflectionNote
+from .organisations import Assignment, Group, Invitation, Membership, Organisation
 from .pages import Competence, CourseIndexPage, CoursePage, CourseTag, LessonPage
 
 __all__ = [
+    "Assignment",
+    "Group",
+    "Invitation",
+    "Membership",
+    "Organisation",
     "Certificate",
     "Competence",
     "CourseIndexPage",

@@ -1,0 +1,117 @@
+"""Schools and businesses, their classes and teams, who belongs where, and what is assigned."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.text import slugify
+
+
+def new_join_code():
+    # Unambiguous capitals and digits, easy to read out in a classroom.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        SCHOOL = "school", "School"
+        BUSINESS = "business", "Business"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    monthly_question_budget = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tutor questions per calendar month for all members; empty = unlimited."
+    )
+    monthly_token_budget = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Model tokens per calendar month; empty = unlimited."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class Group(models.Model):
+    """A class in a school or a team in a business."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=200)
+    join_code = models.CharField(max_length=12, unique=True, default=new_join_code)
+    join_code_enabled = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.organisation})"
+
+
+class Membership(models.Model):
+    """A role in an organisation; ``group`` is empty for organisation-wide roles (admins)."""
+
+    class Role(models.TextChoices):
+        LEARNER = "learner", "Learner"
+        TEACHER = "teacher", "Teacher / manager"
+        ADMIN = "admin", "Organisation admin"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEARNER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="unique_group_membership"),
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(group__isnull=True),
+                name="unique_organisation_wide_membership",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} as {self.role} in {self.group or self.organisation}"
+
+
+class Invitation(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Membership.Role.choices, default=Membership.Role.LEARNER)
+    token = models.CharField(max_length=64, unique=True, default=secrets.token_urlsafe)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self):
+        return f"{self.email} to {self.group}"
+
+
+class Assignment(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="assignments")
+    course = models.ForeignKey("lessons.CoursePage", on_delete=models.CASCADE, related_name="assignments")
+    due_date = models.DateField(null=True, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "assigned_at"]
+        constraints = [models.UniqueConstraint(fields=["group", "course"], name="unique_assignment")]
+
+    def __str__(self):
+        return f"{self.course} for {self.group}"
