@@ -141,6 +141,12 @@ TUTOR_LLM_TIMEOUT_SECONDS = env.float("TUTOR_LLM_TIMEOUT_SECONDS", default=30.0)
 TUTOR_LLM_MAX_RETRIES = env.int("TUTOR_LLM_MAX_RETRIES", default=2)
 TUTOR_RATE_LIMIT = env("TUTOR_RATE_LIMIT", default="20/h")
 TUTOR_MAX_QUESTION_CHARS = env.int("TUTOR_MAX_QUESTION_CHARS", default=1000)
+# Oversight: an OpenAI-compatible moderation model screens learner questions (empty = safety rules only);
+# prices turn each organisation's token usage into a cost on its usage page.
+TUTOR_MODERATION_MODEL = env("TUTOR_MODERATION_MODEL", default="")
+TUTOR_PRICE_PER_1K_PROMPT_TOKENS = env("TUTOR_PRICE_PER_1K_PROMPT_TOKENS", default="0")
+TUTOR_PRICE_PER_1K_COMPLETION_TOKENS = env("TUTOR_PRICE_PER_1K_COMPLETION_TOKENS", default="0")
+TUTOR_PRICE_CURRENCY = env("TUTOR_PRICE_CURRENCY", default="EUR")
 
 WAGTAIL_SITE_NAME = "AI Literacy"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
