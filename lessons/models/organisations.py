@@ -115,3 +115,41 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.course} for {self.group}"
+
+
+class ExportJob(models.Model):
+    """A training-record export built by a Celery task; the page polls status and progress.
+
+    The CSV is stored in the row (not under MEDIA_ROOT) so it is only ever served through the
+    download view, which authorises on the organisation — never from a public media URL.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="export_jobs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    content = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Training record of {self.organisation} ({self.status})"
+
+    @property
+    def percent(self):
+        return 100 if self.status == self.Status.DONE else (self.progress * 100 // self.total if self.total else 0)
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
