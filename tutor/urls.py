@@ -1,2 +1,6 @@
+from django.urls import include, path
+
 app_name = "tutor"
-urlpatterns = []
+urlpatterns = [
+    path("oversight/", include("tutor.oversight_urls")),
+]

@@ -1,0 +1,97 @@
+"""Real rows for the oversight tests: organisations, groups, memberships, conversations, messages, flags."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from lessons.models import Group, Membership, Organisation
+from tutor.models import Conversation, Message, SafetyFlag
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+
+    username = factory.Sequence(lambda n: f"oversight-user-{n}")
+    first_name = factory.Sequence(lambda n: f"Person{n}")
+    last_name = "Tester"
+    password = factory.django.Password("pw-for-tests")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Oversight School {n}")
+    slug = factory.Sequence(lambda n: f"oversight-school-{n}")
+    kind = Organisation.Kind.SCHOOL
+
+
+class GroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Class {n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    group = factory.SubFactory(GroupFactory)
+    organisation = factory.LazyAttribute(lambda membership: membership.group.organisation)
+    role = Membership.Role.LEARNER
+
+
+def member(group, role=Membership.Role.LEARNER, user=None):
+    """A user (new unless given) with ``role`` in ``group``."""
+    return MembershipFactory(group=group, role=role, **({"user": user} if user else {})).user
+
+
+def org_admin(organisation, user=None):
+    """An organisation-wide admin (membership without a group)."""
+    return MembershipFactory(
+        organisation=organisation, group=None, role=Membership.Role.ADMIN, **({"user": user} if user else {})
+    ).user
+
+
+class ConversationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Conversation
+
+    user = factory.SubFactory(UserFactory)
+    lesson = None
+
+
+class MessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Message
+
+    conversation = factory.SubFactory(ConversationFactory)
+    role = Message.Role.LEARNER
+    text = "What is a large language model?"
+
+
+def question(user, text="What is a large language model?", **fields):
+    return MessageFactory(conversation=ConversationFactory(user=user), text=text, **fields)
+
+
+def answer(user, prompt_tokens, completion_tokens, **fields):
+    return MessageFactory(
+        conversation=ConversationFactory(user=user),
+        role=Message.Role.TUTOR,
+        text="An answer from the course.",
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        **fields,
+    )
+
+
+class SafetyFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SafetyFlag
+
+    message = factory.SubFactory(MessageFactory)
+    category = SafetyFlag.Category.SELF_HARM
+    detail = "words about self-harm or suicide"
