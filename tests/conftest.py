@@ -78,3 +78,13 @@ def page(browser, live_server):
     browser_page = context.new_page()
     yield browser_page
     context.close()
+
+
+@pytest.fixture
+def fake_openai():
+    """A local OpenAI-compatible server on 127.0.0.1 (tests/fake_openai.py), stopped after the test."""
+    from tests.fake_openai import FakeOpenAI
+
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
