@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class TutorConfig(AppConfig):
     name = "tutor"
     verbose_name = "Tutor"
+
+    def ready(self):
+        from tutor import signal_handlers
+
+        signal_handlers.connect()

@@ -150,15 +150,19 @@ def search_vector():
 
 
 def remove_page(page):
-    """Drop the page's chunks (unpublished, password-protected, moved out of a course...)."""
+    """Drop the page's chunks (unpublished, password-protected, no longer a lesson...)."""
+    return remove_page_id(page.pk)
+
+
+def remove_page_id(page_id):
     with transaction.atomic():
-        deleted, _ = Chunk.objects.filter(page_id=page.pk).delete()
-        if Page.objects.filter(pk=page.pk).exists():
+        deleted, _ = Chunk.objects.filter(page_id=page_id).delete()
+        if Page.objects.filter(pk=page_id).exists():
             PageIndexState.objects.update_or_create(
-                page_id=page.pk,
+                page_id=page_id,
                 defaults={"status": PageIndexState.Status.REMOVED, "chunk_count": 0, "last_error": ""},
             )
-    return IndexResult(page_id=page.pk, deleted=deleted)
+    return IndexResult(page_id=page_id, deleted=deleted)
 
 
 def _set_state(page, **fields):

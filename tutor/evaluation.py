@@ -1,0 +1,77 @@
+"""Retrieval quality on hand-written questions: recall@k and MRR per retrieval mode.
+
+An eval file is JSON lines ``{"question": ..., "expected": ["/courses/c/lesson/#section", ...]}``.
+A retrieved chunk matches an expected URL with an ``#anchor`` when its URL is exactly that, and one
+without an anchor when it comes from that page. Per question, recall@k is the share of expected
+URLs matched in the top k and the reciprocal rank is 1/rank of the first match (0 if none);
+both are averaged over the questions. Questions are asked as an anonymous learner would.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth.models import AnonymousUser
+
+from tutor.retrieval import MODES, retrieve
+
+
+@dataclass(frozen=True)
+class Question:
+    source: str
+    question: str
+    expected: tuple
+
+
+@dataclass(frozen=True)
+class Score:
+    mode: str
+    questions: int
+    recall: float
+    mrr: float
+
+
+def load_questions(paths):
+    """Questions from files and directories (every ``*.jsonl`` inside), in a stable order."""
+    files = []
+    for path in map(Path, paths):
+        files.extend(sorted(path.glob("*.jsonl")) if path.is_dir() else [path])
+    questions = []
+    for file in files:
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                questions.append(Question(f"{file.name}:{number}", item["question"], tuple(item["expected"])))
+            except (ValueError, KeyError, TypeError) as error:
+                raise ValueError(f"{file}:{number}: not a question line ({error})") from error
+    return questions
+
+
+def matches(url, expected):
+    if "#" in expected:
+        return url == expected
+    return url.split("#", 1)[0] == expected
+
+
+def score_question(urls, expected):
+    """(recall, reciprocal rank) of one ranked URL list against the expected URLs."""
+    found = sum(any(matches(url, target) for url in urls) for target in expected)
+    first = next((rank for rank, url in enumerate(urls, 1) if any(matches(url, t) for t in expected)), None)
+    return found / len(expected), (1.0 / first if first else 0.0)
+
+
+def evaluate(questions, *, k=5, modes=MODES):
+    user = AnonymousUser()
+    scores = []
+    for mode in modes:
+        recalls, reciprocal_ranks = [], []
+        for question in questions:
+            urls = [chunk.url for chunk in retrieve(question.question, user=user, limit=k, mode=mode)]
+            recall, reciprocal_rank = score_question(urls, question.expected)
+            recalls.append(recall)
+            reciprocal_ranks.append(reciprocal_rank)
+        count = len(questions) or 1
+        scores.append(Score(mode, len(questions), sum(recalls) / count, sum(reciprocal_ranks) / count))
+    return scores
