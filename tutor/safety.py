@@ -122,7 +122,7 @@ RULES = [
         re.compile(
             # Street names must be capitalised, so "5 ways to drive" is not an address.
             r"(?i:\bmy (?:home )?address is\b|\bi live (?:at|on) \d)"
-            r"|\b\d{1,5}[a-z]? (?:[A-Z][\w-]+ ){1,3}"
+            r"|\b\d{1,5}[A-Za-z]? (?:[A-Z][\w-]+ ){1,3}"
             r"(?i:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|close|crescent)\b"
             r"|\b[A-ZÄÖÜÕ][\w-]+ (?i:tänav|tn|maantee|mnt|puiestee|pst) \d{1,4}",
         ),
