@@ -1,0 +1,65 @@
+"""Forms for classes and teams; each limits its choices to what the signed-in user may use."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from lessons import organisations as services
+from lessons.models import CoursePage, Membership
+from lessons.org_selectors import organisations_for_new_groups
+
+
+class GroupCreateForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=None, empty_label=None)
+    name = forms.CharField(max_length=200, label="Name of the class or team", help_text="For example “Class 9B”.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations_for_new_groups(user)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise ValidationError("Give the class or team a name.")
+        return name
+
+
+class JoinByCodeForm(forms.Form):
+    code = forms.CharField(
+        max_length=40,
+        label="Join code",
+        help_text="The code your teacher or manager gave you, for example K7QP2XMA.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        """Joining happens here so a wrong or disabled code becomes a form error, not a 500."""
+        cleaned = super().clean()
+        if "code" in cleaned:
+            self.membership, self.created = services.join_by_code(user=self.user, code=cleaned["code"])
+        return cleaned
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(
+        choices=[(Membership.Role.LEARNER, "Learner"), (Membership.Role.TEACHER, "Teacher / manager")],
+        initial=Membership.Role.LEARNER,
+    )
+
+    def __init__(self, *args, may_invite_staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_invite_staff:
+            # Only organisation admins bring in more staff; a teacher invites learners.
+            self.fields["role"].choices = [(Membership.Role.LEARNER, "Learner")]
+            self.fields["role"].widget = forms.HiddenInput()
+
+
+class AssignmentForm(forms.Form):
+    course = forms.ModelChoiceField(queryset=CoursePage.objects.live().order_by("title"))
+    due_date = forms.DateField(
+        required=False, label="Due date (optional)", widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,12 @@
+"""Background work for the lessons app: exports too large to build inside a web request."""
+
+from celery import shared_task
+
+from lessons.exports import run_training_record_export
+
+
+@shared_task(name="lessons.export_training_record")
+def export_training_record(job_id):
+    """Build one training-record export job; progress and the CSV are saved on the job row."""
+    run_training_record_export(job_id)
+    return {"job_id": job_id}
