@@ -157,3 +157,16 @@ def test_notice_tells_a_learner_in_a_group_which_organisation_can_read(world):
 def test_notice_is_absent_for_people_outside_any_group(world):
     assert render_notice(UserFactory()) == ""
     assert render_notice(AnonymousUser()) == ""
+
+
+def test_nav_links_teachers_and_admins_to_oversight_but_not_learners(client, world):
+    link = f'href="{reverse("tutor:oversight:index")}"'
+    for reader in (world.teacher_1, world.admin_a):
+        client.force_login(reader)
+        page = client.get(reverse("tutor:oversight:index")).content.decode()
+        assert link in page
+        assert reverse("tutor:oversight:learners", args=[world.org_a.slug]) in page
+    client.force_login(world.learner_1)
+    page = client.get(reverse("tutor:oversight:index")).content.decode()
+    assert link not in page
+    assert "no tutor conversations for you to oversee" in page
