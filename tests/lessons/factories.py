@@ -116,3 +116,75 @@ def quiz(questions, title="Check your understanding", pass_mark=70):
             ],
         },
     )
+
+
+# --- Learner journey (L2): a quiz with known answers and form data that answers it by option text ---
+
+SECRET_FEEDBACK = "feedback-only-after-submission"
+SECRET_EXPLANATION = "explanation-only-after-submission"
+
+
+def two_question_quiz(pass_mark=70):
+    """Q1 (single): "Learns from data" is right. Q2 (multiple): "Spam filter" and "Face unlock" are right."""
+    return quiz(
+        [
+            (
+                "What is most modern AI?",
+                "single",
+                [
+                    ("Learns from data", True, f"Right: {SECRET_FEEDBACK}"),
+                    ("A conscious mind", False, f"No: {SECRET_FEEDBACK}"),
+                ],
+                SECRET_EXPLANATION,
+            ),
+            (
+                "Which of these use AI?",
+                "multiple",
+                [
+                    ("Spam filter", True, SECRET_FEEDBACK),
+                    ("Face unlock", True, SECRET_FEEDBACK),
+                    ("Pocket calculator", False, SECRET_FEEDBACK),
+                ],
+                SECRET_EXPLANATION,
+            ),
+        ],
+        pass_mark=pass_mark,
+    )
+
+
+def quiz_block(lesson):
+    """The first quiz block of the lesson (a StreamChild with ``id`` and ``value``)."""
+    return next(block for block in lesson.body if block.block_type == "quiz")
+
+
+def quiz_answers(lesson, chosen):
+    """POST data for the lesson's quiz: ``chosen`` maps a question prompt to the option texts picked."""
+    data = {}
+    for question in quiz_block(lesson).value["questions"].bound_blocks:
+        texts = chosen.get(question.value["prompt"], [])
+        data[f"question-{question.id}"] = [
+            option.id for option in question.value["options"].bound_blocks if option.value["text"] in texts
+        ]
+    return data
+
+
+ALL_RIGHT = {"What is most modern AI?": ["Learns from data"], "Which of these use AI?": ["Spam filter", "Face unlock"]}
+HALF_RIGHT = {"What is most modern AI?": ["Learns from data"], "Which of these use AI?": ["Spam filter"]}
+ALL_WRONG = {"What is most modern AI?": ["A conscious mind"], "Which of these use AI?": ["Pocket calculator"]}
+
+
+def learning_course(title="AI basics"):
+    """A course with a quiz lesson (plus a reflection) and a reading-only lesson: (course, quiz_lesson, reading)."""
+    page = course(title=title)
+    quiz_lesson = lesson(
+        page,
+        title="What AI is",
+        body=[
+            heading("Where you meet AI"),
+            paragraph("<p>Phones, maps.</p>"),
+            reflection("Where did you meet AI?"),
+            two_question_quiz(),
+        ],
+    )
+    reading = lesson(page, title="How models learn", body=[paragraph("<p>From examples.</p>")])
+    return page, quiz_lesson, reading
