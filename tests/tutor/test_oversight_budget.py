@@ -138,3 +138,12 @@ def test_admin_usage_page_shows_this_months_numbers_and_cost(client, settings):
     # 4 x 0.50 + 1 x 1.50
     assert '<td data-usage="cost">3.50 EUR</td>' in page
     assert "100" in page and "50000" in page
+
+
+def test_check_budget_costs_one_query_however_many_organisations(django_assert_num_queries):
+    learner = learner_in(OrganisationFactory(monthly_question_budget=10))
+    for budget in (5, None):
+        learner_in(OrganisationFactory(monthly_token_budget=budget), user=learner)
+    ask(learner, 3)
+    with django_assert_num_queries(1):
+        check_budget(learner, now=MID_NOVEMBER)

@@ -131,3 +131,12 @@ def test_a_failing_moderation_endpoint_falls_back_to_the_rules(moderation, setti
         flags = screen_message(message)
     assert [(flag.category, flag.source) for flag in flags] == [(Category.SELF_HARM, "rules")]
     assert "Moderation endpoint failed" in caplog.text
+
+
+def test_screening_writes_at_most_one_insert(django_assert_num_queries):
+    flagged = question(UserFactory(), "I want to die; mail me at a@example.com")
+    harmless = question(UserFactory())
+    with django_assert_num_queries(1):
+        assert len(screen_message(flagged)) == 2
+    with django_assert_num_queries(0):
+        screen_message(harmless)
