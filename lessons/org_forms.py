@@ -48,6 +48,7 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(
         choices=[(Membership.Role.LEARNER, "Learner"), (Membership.Role.TEACHER, "Teacher / manager")],
         initial=Membership.Role.LEARNER,
+        required=False,
     )
 
     def __init__(self, *args, may_invite_staff, **kwargs):
@@ -56,6 +57,9 @@ class InvitationForm(forms.Form):
             # Only organisation admins bring in more staff; a teacher invites learners.
             self.fields["role"].choices = [(Membership.Role.LEARNER, "Learner")]
             self.fields["role"].widget = forms.HiddenInput()
+
+    def clean_role(self):
+        return self.cleaned_data["role"] or Membership.Role.LEARNER
 
 
 class AssignmentForm(forms.Form):
