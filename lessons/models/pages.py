@@ -7,6 +7,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -44,8 +45,15 @@ class CourseIndexPage(Page):
     subpage_types = ["lessons.CoursePage"]
     max_count = 1
 
+    def get_context(self, request, *args, **kwargs):
+        from lessons.catalogue import filter_courses  # the catalogue selector imports these models
 
-class CoursePage(Page):
+        context = super().get_context(request, *args, **kwargs)
+        context["filter_form"], context["courses"] = filter_courses(self, request.GET)
+        return context
+
+
+class CoursePage(RoutablePageMixin, Page):
     audience = models.CharField(max_length=20, choices=AUDIENCES, default="students")
     level = models.CharField(max_length=20, choices=LEVELS, default="beginner")
     estimated_minutes = models.PositiveIntegerField(default=60)
@@ -75,6 +83,27 @@ class CoursePage(Page):
     def lessons(self):
         return LessonPage.objects.child_of(self).live().order_by("path")
 
+    def glossary_terms(self):
+        """Every key term of the course's live lessons, alphabetically, each with the lesson defining it."""
+        terms = [
+            {"term": block.value["term"], "definition": block.value["definition"], "lesson": lesson}
+            for lesson in self.lessons()
+            for block in lesson.body
+            if block.block_type == "key_term"
+        ]
+        return sorted(terms, key=lambda entry: entry["term"].casefold())
+
+    def glossary_url(self):
+        return self.url + self.reverse_subpage("glossary")
+
+    @path("glossary/", name="glossary")
+    def glossary(self, request):
+        return self.render(
+            request,
+            template="lessons/course_glossary_page.html",
+            context_overrides={"terms": self.glossary_terms()},
+        )
+
 
 class LessonPage(Page):
     summary = models.TextField(max_length=500, blank=True)
@@ -93,3 +122,22 @@ class LessonPage(Page):
     @property
     def course(self):
         return self.get_parent().specific
+
+    def get_context(self, request, *args, **kwargs):
+        from lessons.progress import record_visit_from_request  # progress imports these models
+
+        record_visit_from_request(request, self)  # "read" = an enrolled learner opened the lesson
+        return super().get_context(request, *args, **kwargs)
+
+    def table_of_contents(self):
+        """``[(anchor, text)]`` of the heading blocks: the page's section links and the tutor's citation targets."""
+        return [(block.value.anchor_id(), block.value["text"]) for block in self.body if block.block_type == "heading"]
+
+    def _live_sibling(self, siblings, order):
+        return siblings.live().type(LessonPage).specific().order_by(order).first()
+
+    def previous_lesson(self):
+        return self._live_sibling(self.get_prev_siblings(), "-path")
+
+    def next_lesson(self):
+        return self._live_sibling(self.get_next_siblings(), "path")
