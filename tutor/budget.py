@@ -1,9 +1,13 @@
 """Monthly tutor budgets per organisation: usage so far, what it costs, and whether a learner may ask.
 
 Usage of an organisation in a calendar month (in ``settings.TIME_ZONE``) is what its members asked:
-*questions* are learner-side tutor messages, *tokens* are the prompt + completion tokens of the
-tutor's answers. Everyone with a membership counts (learners, teachers and admins alike), because the
-organisation pays for every question asked under its name.
+*questions* are the questions the tutor took on, counted by its replies that did not fail (a question
+refused because the budget is used up, or lost to a model outage, cost nothing and does not count;
+one being answered right now does), *tokens* are the prompt + completion tokens of the tutor's
+replies. Counting replies rather than learner messages also lets the answering flow save the
+question first and check the budget after, without the new question counting against itself.
+Everyone with a membership counts (learners, teachers and admins alike), because the organisation
+pays for every question asked under its name.
 
 A person can belong to several organisations, and a question does not say on whose behalf it was
 asked. Policy: **the question is counted in every organisation the asker belongs to, and the asker is
@@ -66,7 +70,9 @@ def with_month_usage(organisations, now=None):
     since, until = month_window(now)
     messages = _member_messages(since, until)
     return organisations.annotate(
-        questions_used=_total(messages.filter(role=Message.Role.LEARNER), F("id"), "COUNT"),
+        questions_used=_total(
+            messages.filter(role=Message.Role.TUTOR).exclude(status=Message.Status.FAILED), F("id"), "COUNT"
+        ),
         prompt_tokens_used=_total(messages, Coalesce(F("prompt_tokens"), 0), "SUM"),
         completion_tokens_used=_total(messages, Coalesce(F("completion_tokens"), 0), "SUM"),
     )

@@ -77,11 +77,13 @@ def question(user, text="What is a large language model?", **fields):
     return MessageFactory(conversation=ConversationFactory(user=user), text=text, **fields)
 
 
-def answer(user, prompt_tokens, completion_tokens, **fields):
+def reply(to, prompt_tokens=None, completion_tokens=None, status=Message.Status.COMPLETE, **fields):
+    """The tutor's reply to the question ``to``, in the same conversation."""
     return MessageFactory(
-        conversation=ConversationFactory(user=user),
+        conversation=to.conversation,
         role=Message.Role.TUTOR,
-        text="An answer from the course.",
+        text="An answer from the course." if status != Message.Status.FAILED else "",
+        status=status,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
         **fields,

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from tests.tutor.oversight_factories import GroupFactory, OrganisationFactory, answer, member, org_admin, question
+from tests.tutor.oversight_factories import GroupFactory, OrganisationFactory, member, org_admin, question, reply
 from tutor.budget import month_window, organisation_usage
 from tutor.models import Message
 from tutor.oversight import BudgetExhausted, check_budget
@@ -27,8 +27,10 @@ def dated(message, when):
 
 
 def ask(user, times, when=MID_NOVEMBER):
+    """``times`` questions the tutor answered, asked at ``when``."""
     for _ in range(times):
-        dated(question(user), when)
+        asked = dated(question(user), when)
+        dated(reply(asked), when)
 
 
 @pytest.mark.parametrize("asked, blocked", [(2, False), (3, True), (4, True)])
@@ -53,7 +55,7 @@ def test_question_budget_under_at_and_over_the_limit(asked, blocked):
 def test_token_budget_counts_prompt_and_completion_tokens(tokens, blocked):
     firm = OrganisationFactory(name="Acme", monthly_token_budget=1000)
     learner = learner_in(firm)
-    dated(answer(learner, prompt_tokens=tokens - 100, completion_tokens=100), MID_NOVEMBER)
+    dated(reply(question(learner), prompt_tokens=tokens - 100, completion_tokens=100), MID_NOVEMBER)
     if blocked:
         with pytest.raises(BudgetExhausted, match=f"Acme .* used up \\({tokens} of 1000 tokens\\)"):
             check_budget(learner, now=MID_NOVEMBER)
@@ -108,6 +110,20 @@ def test_a_learner_in_several_organisations_is_stopped_when_any_budget_is_used_u
     assert organisation_usage(strict, now=MID_NOVEMBER).questions == 1
 
 
+def test_the_question_being_checked_and_refused_questions_do_not_count():
+    """The answering flow saves the question, then checks; refused questions get a failed reply."""
+    school = OrganisationFactory(monthly_question_budget=2)
+    learner = learner_in(school)
+    ask(learner, 1)
+    dated(question(learner), MID_NOVEMBER)  # saved, its reply not started yet
+    check_budget(learner, now=MID_NOVEMBER)
+    ask(learner, 1)
+    for _ in range(3):
+        dated(reply(question(learner), status=Message.Status.FAILED), MID_NOVEMBER)
+    with pytest.raises(BudgetExhausted, match=r"\(2 of 2 questions\)"):
+        check_budget(learner, now=MID_NOVEMBER)
+
+
 def test_no_budget_or_no_organisation_means_no_limit():
     unlimited = OrganisationFactory()
     learner = learner_in(unlimited)
@@ -121,12 +137,11 @@ def test_admin_usage_page_shows_this_months_numbers_and_cost(client, settings):
     settings.TUTOR_PRICE_CURRENCY = "EUR"
     school = OrganisationFactory(monthly_question_budget=100, monthly_token_budget=50_000)
     learner = learner_in(school)
-    question(learner)
-    question(learner)
-    answer(learner, prompt_tokens=3000, completion_tokens=600)
-    answer(learner, prompt_tokens=1000, completion_tokens=400)
-    dated(answer(learner, prompt_tokens=90_000, completion_tokens=90_000), datetime(2020, 1, 5, tzinfo=UTC))
-    answer(learner_in(OrganisationFactory()), prompt_tokens=7000, completion_tokens=7000)
+    reply(question(learner), prompt_tokens=3000, completion_tokens=600)
+    reply(question(learner), prompt_tokens=1000, completion_tokens=400)
+    reply(question(learner), status=Message.Status.FAILED)  # refused or lost: not a question used
+    dated(reply(question(learner), prompt_tokens=90_000, completion_tokens=90_000), datetime(2020, 1, 5, tzinfo=UTC))
+    reply(question(learner_in(OrganisationFactory())), prompt_tokens=7000, completion_tokens=7000)
 
     client.force_login(org_admin(school))
     response = client.get(reverse("tutor:oversight:usage", args=[school.slug]))
