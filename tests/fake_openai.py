@@ -11,11 +11,12 @@ or Ollama. It serves:
   hashed bag of words, L2-normalised, so texts sharing words point the same way.
 * ``POST /v1/moderations`` -- flags an input containing a word of ``moderation_triggers``.
 
-Every request is recorded (``requests``). Failures are scripted per request with ``fail_next``:
-``"429"``, ``"500"``, ``"slow"`` (answers after ``slow_seconds``; set the client timeout below it),
-``"malformed"`` (a stream with a chunk that is not JSON), ``"break"`` (a stream cut after a few
-words without the chunked-encoding terminator, like a dropped connection) and ``"hangup"``
-(the connection closes before any response). ``closed_port_url()`` is a URL nothing listens on,
+Every request is recorded (``requests``: path, JSON body, lower-cased headers). Failures are
+scripted per request with ``fail_next``: ``"429"``, ``"500"``, ``"slow"`` (answers after
+``slow_seconds``; set the client timeout below it), ``"malformed"`` (a stream with a chunk that
+is not JSON), ``"break"`` (a stream cut after a few words without the chunked-encoding
+terminator, like a dropped connection) and ``"hangup"`` (the connection closes before any
+response). ``closed_port_url()`` is a URL nothing listens on,
 for "endpoint down".
 """
 
@@ -122,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             return self._json(400, {"error": {"message": "request body is not JSON", "type": "invalid_request"}})
         fake = self.server_state
-        fake._record(self.path, body, dict(self.headers))
+        fake._record(self.path, body, {name.lower(): value for name, value in self.headers.items()})
         routes = {
             "/v1/chat/completions": self._chat,
             "/v1/embeddings": self._embeddings,
