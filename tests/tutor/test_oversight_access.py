@@ -170,3 +170,15 @@ def test_nav_links_teachers_and_admins_to_oversight_but_not_learners(client, wor
     page = client.get(reverse("tutor:oversight:index")).content.decode()
     assert link not in page
     assert "no tutor conversations for you to oversee" in page
+
+
+def test_class_and_organisation_pages_link_to_oversight(client, world):
+    client.force_login(world.teacher_1)
+    group_page = client.get(reverse("lessons:org:group", args=[world.class_1.pk])).content.decode()
+    assert reverse("tutor:oversight:flags", args=[world.org_a.slug]) in group_page
+    assert reverse("tutor:oversight:learners", args=[world.org_a.slug]) in group_page
+
+    client.force_login(world.admin_a)
+    org_page = client.get(reverse("lessons:org:organisation", args=[world.org_a.slug])).content.decode()
+    assert reverse("tutor:oversight:usage", args=[world.org_a.slug]) in org_page
+    assert reverse("tutor:oversight:access_log", args=[world.org_a.slug]) in org_page
