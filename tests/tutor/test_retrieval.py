@@ -1,0 +1,176 @@
+"""Hybrid retrieval on real pgvector: ranking, the HNSW index, and who may see which chunks."""
+
+import random
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+from django.db import connection, transaction
+from wagtail.models import PageViewRestriction
+
+from tests.tutor import factories as f
+from tests.tutor.spies import CountingProvider
+from tutor.indexing import index_page
+from tutor.models import Chunk
+from tutor.retrieval import retrieve, vector_candidates, visible_chunks
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def provider():
+    return CountingProvider()
+
+
+@pytest.fixture
+def course_with_lessons(provider):
+    course = f.course("AI basics")
+    basics = f.lesson(
+        course,
+        "How machines learn",
+        body=[
+            f.heading("Learning from examples"),
+            f.paragraph("<p>A spam filter learns which emails are junk from thousands of labelled messages.</p>"),
+            f.heading("Hallucinations"),
+            f.paragraph("<p>Chatbots sometimes invent facts and citations that sound plausible but are false.</p>"),
+            f.teacher_note("<p>TEACHERONLY: let pupils catch the chatbot inventing a source.</p>"),
+        ],
+    )
+    privacy = f.lesson(
+        course,
+        "Privacy",
+        body=[
+            f.heading("Personal data"),
+            f.paragraph("<p>Never paste your address or health records into an online chatbot.</p>"),
+        ],
+    )
+    for page in (basics, privacy):
+        index_page(page, provider=provider)
+    return course, basics, privacy
+
+
+def ask(question, provider, user=None, **kwargs):
+    return retrieve(question, user=user or AnonymousUser(), provider=provider, **kwargs)
+
+
+def test_hybrid_finds_the_section_that_answers_and_links_to_it(course_with_lessons, provider):
+    results = ask("why does the chatbot make up fake facts?", provider)
+
+    top = results[0]
+    assert top.url == "/courses/ai-basics/how-machines-learn/#hallucinations"
+    assert (top.title, top.section, top.anchor) == ("How machines learn", "Hallucinations", "hallucinations")
+    assert top.text.startswith("Chatbots sometimes invent facts")
+    assert top.similarity > results[-1].similarity
+    assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
+
+
+def test_each_mode_ranks_on_its_own_signal(course_with_lessons, provider):
+    # "junk" appears literally in one chunk only: keyword search must find it first.
+    assert ask("junk", provider, mode="keyword")[0].section == "Learning from examples"
+    # A paraphrase sharing no word with the text is found by meaning.
+    vector_top = ask("keeping my medical information safe online", provider, mode="vector")[0]
+    assert vector_top.section == "Personal data"
+    # Keyword search cannot match words the course never uses.
+    assert ask("zebra giraffe", provider, mode="keyword") == []
+    assert ask("", provider) == []
+    with pytest.raises(ValueError):
+        ask("junk", provider, mode="telepathy")
+
+
+def test_current_lesson_is_boosted(course_with_lessons, provider):
+    course, basics, privacy = course_with_lessons
+    question = "chatbot"
+
+    plain = ask(question, provider, mode="keyword")
+    boosted = ask(question, provider, mode="keyword", lesson=privacy)
+
+    assert plain[0].page_id == basics.pk
+    assert boosted[0].page_id == privacy.pk
+
+
+def test_teacher_notes_reach_teachers_only(course_with_lessons, provider):
+    question = "how do I let pupils catch the chatbot inventing a source"
+    student = f.UserFactory(username="student")
+
+    for user in (AnonymousUser(), student):
+        assert all(r.visibility == "learners" for r in ask(question, provider, user=user, limit=20))
+        assert not any("TEACHERONLY" in r.text for r in ask(question, provider, user=user, limit=20))
+    teacher_results = ask(question, provider, user=f.teacher(), limit=20)
+    assert any(r.visibility == "teachers" and "TEACHERONLY" in r.text for r in teacher_results)
+
+
+def test_unpublished_pages_are_never_returned(course_with_lessons, provider):
+    _, basics, _ = course_with_lessons
+    basics.live = False  # even if chunks were left behind, a page that is not live is filtered out
+    basics.save(update_fields=["live"])
+
+    results = ask("spam filter junk emails chatbots invent facts", provider, limit=20)
+
+    assert results and all(r.page_id != basics.pk for r in results)
+
+
+def test_view_restrictions_are_honoured_per_user(course_with_lessons, provider):
+    course, basics, privacy = course_with_lessons
+    staff = Group.objects.create(name="Staff")
+    member = f.UserFactory(username="member")
+    member.groups.add(staff)
+    outsider = f.UserFactory(username="outsider")
+    PageViewRestriction.objects.create(page=basics, restriction_type=PageViewRestriction.LOGIN)
+    groups_only = PageViewRestriction.objects.create(page=course, restriction_type=PageViewRestriction.GROUPS)
+    groups_only.groups.add(staff)
+
+    def pages_for(user):
+        return {r.page_id for r in ask("chatbot spam personal data", provider, user=user, limit=20)}
+
+    assert pages_for(AnonymousUser()) == set()
+    assert pages_for(outsider) == set()  # logged in, but the course is for Staff only
+    assert pages_for(member) == {basics.pk, privacy.pk}
+
+    groups_only.delete()
+    assert pages_for(AnonymousUser()) == {privacy.pk}  # basics still needs a login
+    assert pages_for(outsider) == {basics.pk, privacy.pk}
+
+
+def test_password_protected_pages_are_hidden_from_everyone(course_with_lessons, provider):
+    _, _, privacy = course_with_lessons
+    PageViewRestriction.objects.create(page=privacy, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    superuser = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+
+    results = ask("never paste your address into a chatbot", provider, user=superuser, limit=20)
+
+    assert results and all(r.page_id != privacy.pk for r in results)
+
+
+def test_chunks_of_another_embedding_model_are_ignored(course_with_lessons, provider):
+    other = CountingProvider(model_name="local:some-other-model")
+
+    assert ask("chatbot", other) == []
+
+
+def test_vector_search_uses_the_hnsw_index(course_with_lessons, provider):
+    lesson = Chunk.objects.first()
+    rng = random.Random(7)
+    filler = []
+    for n in range(1500):
+        vector = [rng.gauss(0, 1) for _ in range(384)]
+        filler.append(
+            Chunk(
+                page_id=lesson.page_id,
+                course_id=lesson.course_id,
+                locale_id=lesson.locale_id,
+                position=1000 + n,
+                text=f"filler {n}",
+                content_hash=f"filler-{n}",
+                embedding_model=provider.model_name,
+                embedding=vector,
+            )
+        )
+    Chunk.objects.bulk_create(filler)
+    query = provider.embed(["chatbot"])[0]
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE tutor_chunk")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = vector_candidates(visible_chunks(AnonymousUser(), model_name=provider.model_name), query)[:10].explain()
+
+    assert "Index Scan using chunk_embedding_hnsw" in plan, plan
