@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import openai
 from django.conf import settings
 
+from tutor import llm
 from tutor.models import SafetyFlag
 
 logger = logging.getLogger(__name__)
@@ -162,23 +163,14 @@ def rule_findings(text: str) -> list[Finding]:
     return [Finding(category, "rules", ", ".join(kinds)) for category, kinds in details.items()]
 
 
-def moderation_client():
-    return openai.OpenAI(
-        base_url=settings.OPENAI_BASE_URL or None,
-        # Local OpenAI-compatible servers accept any key; the SDK insists on one.
-        api_key=settings.OPENAI_API_KEY or "not-needed",
-        timeout=settings.TUTOR_LLM_TIMEOUT_SECONDS,
-        max_retries=settings.TUTOR_LLM_MAX_RETRIES,
-    )
-
-
 def moderation_findings(text: str) -> list[Finding]:
     """What the configured moderation model says; empty when none is configured or the call fails."""
     model = settings.TUTOR_MODERATION_MODEL
     if not model:
         return []
     try:
-        response = moderation_client().moderations.create(model=model, input=text)
+        # The tutor's one SDK client: one try (no retries), so a slow endpoint delays the learner little.
+        response = llm.client().moderations.create(model=model, input=text)
         flagged = response.results[0].to_dict().get("categories", {})
     except (openai.OpenAIError, IndexError) as error:
         logger.warning("Moderation endpoint failed; screening with the rules only: %s", error)

@@ -93,12 +93,10 @@ def test_tutor_answers_and_harmless_questions_are_not_flagged():
 
 
 @pytest.fixture
-def moderation(settings, fake_openai):
-    settings.OPENAI_BASE_URL = fake_openai.url
-    settings.OPENAI_API_KEY = "test-key"
+def moderation(settings, chat_model):
+    """The fake OpenAI server (tests/tutor/conftest.py) with a moderation model configured."""
     settings.TUTOR_MODERATION_MODEL = "omni-moderation-latest"
-    settings.TUTOR_LLM_MAX_RETRIES = 0
-    return fake_openai
+    return chat_model
 
 
 def test_moderation_endpoint_flags_what_the_rules_miss(moderation):
