@@ -44,15 +44,22 @@ def _permission(apps, app_label, model, codename):
 
 
 def ensure_authoring_groups(apps=installed_apps):
-    """Create the Teachers and Editors groups with admin access and media permissions (idempotent)."""
+    """Create the Teachers and Editors groups with admin access and media permissions (idempotent).
+
+    Wagtail's initial data already made an "Editors" group that may edit every page from the tree
+    root; that grant is withdrawn so editors, like teachers, work on the course catalogue only
+    (the home page and site structure stay with administrators).
+    """
     Group = apps.get_model("auth", "Group")
     Collection = apps.get_model("wagtailcore", "Collection")
     GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
     root_collection = Collection.objects.filter(depth=1).first()
     groups = {}
     for name in PAGE_PERMISSIONS:
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(_permission(apps, *ADMIN_ACCESS))
+        GroupPagePermission.objects.filter(group=group, page__depth=1).delete()
         if root_collection is not None:
             for spec in COLLECTION_PERMISSIONS:
                 GroupCollectionPermission.objects.get_or_create(
