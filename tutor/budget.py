@@ -86,6 +86,7 @@ class Usage:
     questions: int
     prompt_tokens: int
     completion_tokens: int
+    since: datetime
     resets_at: datetime
 
     @property
@@ -122,12 +123,14 @@ class Usage:
 
 
 def _usage_of(organisation, now=None):
+    since, resets_at = month_window(now)
     return Usage(
         organisation=organisation,
         questions=organisation.questions_used,
         prompt_tokens=organisation.prompt_tokens_used,
         completion_tokens=organisation.completion_tokens_used,
-        resets_at=month_window(now)[1],
+        since=since,
+        resets_at=resets_at,
     )
 
 

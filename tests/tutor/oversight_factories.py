@@ -73,8 +73,9 @@ class MessageFactory(factory.django.DjangoModelFactory):
     text = "What is a large language model?"
 
 
-def question(user, text="What is a large language model?", **fields):
-    return MessageFactory(conversation=ConversationFactory(user=user), text=text, **fields)
+def question(user, text="What is a large language model?", conversation=None, **fields):
+    """A learner's question, in a new conversation unless one is given."""
+    return MessageFactory(conversation=conversation or ConversationFactory(user=user), text=text, **fields)
 
 
 def reply(to, prompt_tokens=None, completion_tokens=None, status=Message.Status.COMPLETE, **fields):

@@ -182,3 +182,11 @@ def test_class_and_organisation_pages_link_to_oversight(client, world):
     org_page = client.get(reverse("lessons:org:organisation", args=[world.org_a.slug])).content.decode()
     assert reverse("tutor:oversight:usage", args=[world.org_a.slug]) in org_page
     assert reverse("tutor:oversight:access_log", args=[world.org_a.slug]) in org_page
+
+
+def test_conversation_text_is_escaped_on_the_read_page(client, world):
+    question(world.learner_1, '<script>alert("x")</script> is this code?', conversation=world.conversation)
+    client.force_login(world.teacher_1)
+    page = client.get(conversation_url(world.org_a, world.conversation)).content.decode()
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; is this code?" in page

@@ -148,6 +148,7 @@ def test_admin_usage_page_shows_this_months_numbers_and_cost(client, settings):
     usage = response.context["usage"]
     assert (usage.questions, usage.prompt_tokens, usage.completion_tokens, usage.tokens) == (2, 4000, 1000, 5000)
     page = response.content.decode()
+    assert f"Tutor usage in {usage.since:%B %Y}" in page
     assert '<td data-usage="questions">2</td>' in page
     assert '<td data-usage="tokens">5000</td>' in page
     # 4 x 0.50 + 1 x 1.50
