@@ -1,0 +1,193 @@
+"""CSV exports (parsed back and checked) and the training-record export job, eagerly and on a real worker."""
+
+import csv
+import datetime
+import io
+import time
+
+import pytest
+from django.urls import reverse
+
+from lessons import exports
+from lessons.models import Certificate, ExportJob
+from lessons.reports import TRAINING_RECORD_HEADER
+from tests.lessons.org_factories import (
+    GroupFactory,
+    OrganisationFactory,
+    assign,
+    complete_lesson,
+    course_with_lessons,
+    member,
+    org_admin,
+    quiz_attempt,
+)
+
+
+def parse(content):
+    return list(csv.DictReader(io.StringIO(content.decode() if isinstance(content, bytes) else content)))
+
+
+def build_team():
+    """A business team: Ann completed AI at work with a certificate, Ben tried one quiz."""
+    organisation = OrganisationFactory(name="Northwind", slug="northwind", kind="business")
+    group = GroupFactory(organisation=organisation, name="Support")
+    course, (first, second) = course_with_lessons(title="AI at work")
+    assignment = assign(group, course, due_date=datetime.date(2030, 6, 30))
+    ann = member(group, username="ann", first_name="Ann", last_name="Able", email="ann@example.org")
+    ben = member(group, username="ben", email="ben@example.org")
+    complete_lesson(ann, first, score=70)
+    complete_lesson(ann, second, score=90)
+    quiz_attempt(ben, first, 30)
+    Certificate.objects.create(user=ann, course=course, learner_name="Ann Able", course_title="AI at work", code="C0DE")
+    return organisation, group, assignment, org_admin(organisation)
+
+
+def assert_training_record(content, assignment):
+    rows = parse(content)
+    assert list(rows[0].keys()) == TRAINING_RECORD_HEADER
+    assigned = assignment.assigned_at.date().isoformat()
+    ann, ben = rows
+    assert ann == {
+        "learner": "Ann Able",
+        "username": "ann",
+        "email": "ann@example.org",
+        "group": "Support",
+        "course": "AI at work",
+        "assigned": assigned,
+        "due": "2030-06-30",
+        "completed": datetime.date.today().isoformat(),
+        "best quiz score (%)": "80",
+        "certificate code": "C0DE",
+    }
+    assert (ben["learner"], ben["completed"], ben["best quiz score (%)"], ben["certificate code"]) == (
+        "ben",
+        "",
+        "30",
+        "",
+    )
+
+
+@pytest.mark.django_db
+def test_group_progress_csv_has_a_line_per_learner_and_lesson(client):
+    organisation, group, assignment, admin = build_team()
+    client.force_login(admin)
+    response = client.get(reverse("lessons:org:group-progress-csv", args=[group.pk]))
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'attachment; filename="progress-group-' in response["Content-Disposition"]
+    rows = parse(response.content)
+    assert list(rows[0].keys()) == exports.GROUP_PROGRESS_HEADER
+    assert [(r["username"], r["lesson"], r["done"], r["best quiz score (%)"], r["quiz attempts"]) for r in rows] == [
+        ("ann", "What AI is", "yes", "70", "1"),
+        ("ann", "How models learn", "yes", "90", "1"),
+        ("ben", "What AI is", "no", "30", "1"),
+        ("ben", "How models learn", "no", "", "0"),
+    ]
+    assert {r["course"] for r in rows} == {"AI at work"} and {r["due"] for r in rows} == {"2030-06-30"}
+    assert [r["course completed"] != "" for r in rows] == [True, True, False, False]
+
+
+@pytest.mark.django_db
+def test_training_record_csv_direct_download(client):
+    organisation, group, assignment, admin = build_team()
+    client.force_login(admin)
+    response = client.get(reverse("lessons:org:training-record-csv", args=[organisation.slug]))
+    assert response.status_code == 200
+    assert_training_record(response.content, assignment)
+
+
+@pytest.mark.django_db
+def test_printable_training_record_lists_the_same_facts(client):
+    organisation, group, assignment, admin = build_team()
+    client.force_login(admin)
+    html = client.get(reverse("lessons:org:training-record", args=[organisation.slug])).content.decode()
+    assert "AI-literacy training record" in html and "Northwind" in html
+    assert "Ann Able" in html and "C0DE" in html and "80%" in html and "2030-06-30" in html and "not yet" in html
+
+
+@pytest.mark.django_db
+def test_a_large_record_is_handed_to_a_background_job(client, monkeypatch, django_capture_on_commit_callbacks):
+    organisation, group, assignment, admin = build_team()
+    monkeypatch.setattr(exports, "DIRECT_EXPORT_ROW_LIMIT", 1)
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("lessons:org:training-record-csv", args=[organisation.slug]))
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("lessons:org:export", args=[job.pk])
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.total, job.requested_by) == ("done", 2, 2, admin)
+    assert_training_record(job.content, assignment)
+
+
+@pytest.mark.django_db
+def test_an_unfinished_export_cannot_be_downloaded_yet(client):
+    organisation, group, assignment, admin = build_team()
+    job = ExportJob.objects.create(organisation=organisation, requested_by=admin, status=ExportJob.Status.RUNNING)
+    client.force_login(admin)
+    response = client.get(reverse("lessons:org:export-download", args=[job.pk]))
+    assert response.status_code == 409 and b"not ready" in response.content
+    fragment = client.get(reverse("lessons:org:export-progress", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in fragment and "Download" not in fragment
+
+
+@pytest.mark.django_db
+def test_a_failing_export_is_marked_failed_and_says_so(client, monkeypatch):
+    organisation, group, assignment, admin = build_team()
+    job = ExportJob.objects.create(organisation=organisation, requested_by=admin)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(exports, "write_training_record", broken)
+    with pytest.raises(RuntimeError):
+        exports.run_training_record_export(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.error == "disk full" and job.finished_at
+    client.force_login(admin)
+    fragment = client.get(reverse("lessons:org:export-progress", args=[job.pk])).content.decode()
+    assert "The export failed" in fragment and "hx-trigger" not in fragment
+
+
+def watch_progress(monkeypatch):
+    """Record what a polling page would see (status, progress, total) each time the export takes a row."""
+    observed = []
+    real_rows = exports.training_record_rows
+
+    def watching_rows(organisation):
+        for row in real_rows(organisation):
+            job = ExportJob.objects.get()
+            observed.append((job.status, job.progress, job.total))
+            yield row
+
+    monkeypatch.setattr(exports, "training_record_rows", watching_rows)
+    monkeypatch.setattr(exports, "PROGRESS_SAVE_EVERY", 10)
+    return observed
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_export_task_runs_on_a_real_worker_and_reports_progress(client, celery_worker, monkeypatch):
+    organisation, group, assignment, admin = build_team()
+    for number in range(60):  # 62 rows: several progress saves
+        member(group, username=f"staff-{number:02}")
+    observed = watch_progress(monkeypatch)  # the worker thread runs in this process, so it sees the patch
+
+    client.force_login(admin)
+    response = client.post(reverse("lessons:org:export-start", args=[organisation.slug]))
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("lessons:org:export", args=[job.pk])
+
+    deadline = time.monotonic() + 60
+    while not job.is_finished and time.monotonic() < deadline:
+        time.sleep(0.1)
+        job.refresh_from_db()
+    assert job.status == "done", job.error
+    assert observed == [("running", (k - 1) // 10 * 10, 62) for k in range(1, 63)]
+    assert (job.progress, job.total, job.percent) == (62, 62, 100)
+    rows = parse(job.content)
+    assert len(rows) == 62 and rows[0]["learner"] == "Ann Able"
+
+    page = client.get(reverse("lessons:org:export", args=[job.pk])).content.decode()
+    assert "62 of 62 rows" in page and reverse("lessons:org:export-download", args=[job.pk]) in page
+    assert "hx-trigger" not in page, "polling stops when the job is done"
+    download = client.get(reverse("lessons:org:export-download", args=[job.pk]))
+    assert download.status_code == 200 and parse(download.content) == rows
