@@ -7,7 +7,8 @@ one being answered right now does), *tokens* are the prompt + completion tokens 
 replies. Counting replies rather than learner messages also lets the answering flow save the
 question first and check the budget after, without the new question counting against itself.
 Everyone with a membership counts (learners, teachers and admins alike), because the organisation
-pays for every question asked under its name.
+pays for every question asked under its name. Memberships are taken as they are now: someone who
+joins mid-month brings that month's questions along, someone who leaves takes theirs away.
 
 A person can belong to several organisations, and a question does not say on whose behalf it was
 asked. Policy: **the question is counted in every organisation the asker belongs to, and the asker is
