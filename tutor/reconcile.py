@@ -70,6 +70,8 @@ def clear_index(*, dimensions):
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - table name from the model, not input
         PageIndexState.objects.update(status=PageIndexState.Status.QUEUED, chunk_count=0)
         if column_dimensions() != dimensions:
+            # Deferred foreign-key checks from the delete must run before the table may be altered.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"DROP INDEX IF EXISTS {HNSW_INDEX}")
             cursor.execute(f"ALTER TABLE {table} ALTER COLUMN embedding TYPE vector({int(dimensions)})")
             cursor.execute(
