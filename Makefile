@@ -22,6 +22,7 @@ db: install
 run: db
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo_curriculum
+	$(PY) manage.py tutor_reindex
 	$(PY) manage.py create_demo_accounts
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops the server and the database."
 	@trap '$(PY) -m cms.database stop' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
