@@ -1,0 +1,117 @@
+"""A student's journey through the real "AI basics" course in Chromium.
+
+Sign up, enrol, read the first lesson, fail then pass its quiz (htmx swaps the result into the
+quiz region), see progress move, finish the course, open the certificate and its public
+verification page. Lessons 2-7 are completed through the same service functions the views call
+(record_lesson_visit, submit_quiz), for speed; lessons 1 and 8 go through the browser.
+"""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.http import QueryDict
+
+from lessons.models import CoursePage, LessonPage
+from lessons.progress import record_lesson_visit
+from lessons.quizzes import submit_quiz
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def quizzes(lesson):
+    return [block for block in lesson.body if block.block_type == "quiz"]
+
+
+def answer_key(quiz, right):
+    """{question prompt: option texts}: the correct ones when ``right``, else one wrong option each."""
+    key = {}
+    for question in quiz.value["questions"]:
+        correct = [option["text"] for option in question["options"] if option["is_correct"]]
+        wrong = [option["text"] for option in question["options"] if not option["is_correct"]]
+        key[question["prompt"]] = correct if right else wrong[:1]
+    return key
+
+
+def pass_through_services(user, lesson):
+    record_lesson_visit(user=user, lesson=lesson)
+    for quiz in quizzes(lesson):
+        data = QueryDict(mutable=True)
+        for question in quiz.value["questions"].bound_blocks:
+            data.setlist(
+                f"question-{question.id}",
+                [option.id for option in question.value["options"].bound_blocks if option.value["is_correct"]],
+            )
+        _attempt, result = submit_quiz(user=user, lesson=lesson, quiz_block_id=quiz.id, data=data)
+        assert result.passed
+
+
+def answer_in_browser(page, quiz, right):
+    region = page.locator(f"#quiz-{quiz.id}")
+    for prompt, texts in answer_key(quiz, right).items():
+        question = region.locator("fieldset", has_text=prompt)
+        for text in texts:
+            question.get_by_label(text, exact=True).check()
+    region.get_by_role("button", name="Submit answers").click()
+    return region
+
+
+def test_student_signs_up_learns_fails_passes_and_earns_a_verifiable_certificate(page):
+    call_command("load_demo_curriculum", verbosity=0)
+    course = CoursePage.objects.get(slug="ai-basics")
+    lessons = list(course.lessons().specific())
+    assert len(lessons) == 8 and all(quizzes(lesson) for lesson in lessons)
+
+    page.goto("/accounts/signup/")
+    page.get_by_label("Username").fill("kadri")
+    page.get_by_label("First name").fill("Kadri")
+    page.get_by_label("Last name").fill("Kask")
+    page.get_by_label("E-mail").fill("kadri@example.org")
+    page.locator("input[name=password1]").fill("a-long-student-pass-2026")
+    page.get_by_label("Password confirmation").fill("a-long-student-pass-2026")
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_role("button", name="Log out").wait_for()
+
+    page.goto(course.url)
+    page.get_by_role("button", name="Enrol in this course").click()
+    page.wait_for_url(f"**{lessons[0].url}")
+    assert page.locator(".lesson-status").inner_text().startswith("In progress")
+
+    first_quiz = quizzes(lessons[0])[0]
+    region = answer_in_browser(page, first_quiz, right=False)
+    region.get_by_text("Not passed yet.").wait_for()
+    assert page.locator(f"#quiz-{first_quiz.id}-region[aria-live=polite]").count() == 1
+    region.get_by_role("link", name="Try again").click()
+    region = answer_in_browser(page, first_quiz, right=True)
+    region.get_by_text("Passed!").wait_for()
+    assert "1 of 8 lessons complete" in region.inner_text()
+
+    page.goto("/learn/dashboard/")
+    assert "1 of 8 lessons complete" in page.locator(".dashboard-courses").inner_text()
+    assert page.get_by_role("link", name=f"Continue: {lessons[1].title}").is_visible()
+
+    student = get_user_model().objects.get(username="kadri")
+    for lesson in lessons[1:7]:
+        pass_through_services(student, LessonPage.objects.get(id=lesson.id))
+
+    page.goto(course.url)
+    page.get_by_role("link", name=f"Continue: {lessons[7].title}").click()
+    last_quiz = quizzes(lessons[7])[0]
+    region = answer_in_browser(page, last_quiz, right=True)
+    region.get_by_text("You have completed AI basics.").wait_for()
+    region.get_by_role("link", name="View your certificate").click()
+
+    page.get_by_role("heading", name="Kadri Kask").wait_for()
+    assert "AI basics" in page.locator(".certificate").inner_text()
+    code = page.locator(".certificate code").inner_text()
+    verify_href = page.locator(".certificate__verify a").get_attribute("href")
+    assert re.fullmatch(rf"/learn/certificates/verify/{re.escape(code)}/", verify_href)
+
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("link", name="Log in").wait_for()
+    page.goto(verify_href)
+    page.get_by_role("heading", name="Certificate verified").wait_for()
+    facts = page.locator(".certificate-facts").inner_text()
+    assert "Kadri Kask" in facts and "AI basics" in facts and code in facts
+    assert "kadri@example.org" not in page.content() and "kadri<" not in page.content()
