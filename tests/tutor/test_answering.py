@@ -1,0 +1,214 @@
+"""The answering service end to end: real retrieval on pgvector, the real openai SDK, the fake server."""
+
+import pytest
+
+from lessons.models import Membership, Organisation, QuizAttempt
+from tests.fake_openai import DEFAULT_REPLY, closed_port_url
+from tests.tutor import factories as f
+from tests.tutor.conftest import QUIZ_EXPLANATION, QUIZ_RIGHT, TEACHER_SECRET
+from tutor import answering, llm, oversight
+from tutor.models import Message, SafetyFlag
+
+pytestmark = pytest.mark.django_db
+
+QUESTION = "Why do chatbots invent facts?"
+
+
+def run(user, lesson, question=QUESTION):
+    answer = answering.start(user, lesson, question)
+    return answer, list(answer.events())
+
+
+def names(events):
+    return [event.name for event in events]
+
+
+def prompt_text(fake):
+    (request,) = fake.chat_requests()
+    return "\n".join(message["content"] for message in request["json"]["messages"])
+
+
+def test_a_streamed_answer_is_saved_with_sources_tokens_model_and_latency(chat_model, lesson, student):
+    answer, events = run(student, lesson)
+
+    assert names(events)[0] == "meta" and names(events)[-2:] == ["sources", "done"]
+    tokens = [event.data["text"] for event in events if event.name == "token"]
+    assert len(tokens) > 1 and "".join(tokens) == DEFAULT_REPLY
+    question, reply = Message.objects.filter(conversation__user=student).order_by("id")
+    assert (question.role, question.text) == ("learner", QUESTION)
+    assert (reply.role, reply.status, reply.mode, reply.model) == ("tutor", "complete", "llm", "test-model")
+    assert reply.text == DEFAULT_REPLY
+    assert reply.completion_tokens == len(tokens) and reply.prompt_tokens > 0
+    assert reply.latency_ms is not None
+    assert reply.sources[0] == {
+        "number": 1,
+        "url": "/courses/ai-basics/chatbots-and-facts/#hallucinations",
+        "title": "Chatbots and facts",
+        "section": "Hallucinations",
+    }
+    assert events[-2].data["sources"] == reply.sources
+    done = events[-1].data
+    assert done["status"] == "complete"
+    assert 'href="/courses/ai-basics/chatbots-and-facts/#hallucinations"' in done["html"]
+    assert events[0].data == {
+        "conversation": reply.conversation_id,
+        "question": question.id,
+        "reply": reply.id,
+        "offline": False,
+    }
+
+
+def test_the_prompt_carries_the_lesson_text_but_never_teacher_notes_or_quiz_answers_for_a_student(
+    chat_model, lesson, student
+):
+    run(student, lesson)
+
+    prompt = prompt_text(chat_model)
+    assert "an invented article cannot be found anywhere" in prompt
+    assert "Style: Socratic" in prompt
+    assert TEACHER_SECRET not in prompt
+    assert QUIZ_RIGHT not in prompt and QUIZ_EXPLANATION not in prompt
+
+
+def test_a_teacher_gets_the_direct_style(chat_model, lesson):
+    run(f.teacher(), lesson)
+
+    assert "Style: direct" in prompt_text(chat_model)
+
+
+def test_a_follow_up_question_sends_the_earlier_turns(chat_model, lesson, student):
+    run(student, lesson)
+    chat_model.requests.clear()
+
+    run(student, lesson, "Can you say that more simply?")
+
+    (request,) = chat_model.chat_requests()
+    roles = [(message["role"], message["content"]) for message in request["json"]["messages"][1:3]]
+    assert roles == [("user", QUESTION), ("assistant", DEFAULT_REPLY)]
+    assert Message.objects.filter(conversation__user=student).values("conversation").distinct().count() == 1
+
+
+@pytest.mark.parametrize(
+    "failures, learner_message",
+    [
+        (["429", "429", "429"], llm.BUSY),
+        (["500", "500", "500"], llm.UNREACHABLE),
+        (["slow"], llm.UNREACHABLE),
+        (["malformed"], llm.CUT_OFF),
+        (["break"], llm.CUT_OFF),
+    ],
+)
+def test_a_failing_endpoint_gives_a_clear_message_and_keeps_the_question(
+    chat_model, pauses, settings, lesson, student, failures, learner_message
+):
+    if failures == ["slow"]:
+        settings.TUTOR_LLM_MAX_RETRIES = 0
+    chat_model.fail_next(*failures)
+
+    answer, events = run(student, lesson)
+
+    assert names(events)[0] == "meta" and names(events)[-1] == "error"
+    assert events[-1].data["message"] == learner_message
+    assert Message.objects.get(pk=answer.question.pk).text == QUESTION
+    reply = Message.objects.get(pk=answer.reply.pk)
+    assert reply.status == Message.Status.FAILED
+    assert reply.error
+    streamed = "".join(event.data["text"] for event in events if event.name == "token")
+    assert reply.text == streamed  # a broken stream keeps what the learner already saw
+
+
+def test_endpoint_down(chat_model, pauses, settings, lesson, student):
+    settings.OPENAI_BASE_URL = closed_port_url()
+
+    answer, events = run(student, lesson)
+
+    assert events[-1].name == "error" and events[-1].data["message"] == llm.UNREACHABLE
+    reply = Message.objects.get(pk=answer.reply.pk)
+    assert (reply.status, reply.text) == (Message.Status.FAILED, "")
+    assert "APIConnectionError" in reply.error
+
+
+def test_a_learner_who_leaves_mid_stream_gets_the_partial_answer_saved_as_interrupted(chat_model, lesson, student):
+    answer = answering.start(student, lesson, QUESTION)
+    events = answer.events()
+    received = []
+    for event in events:
+        if event.name == "token":
+            received.append(event.data["text"])
+            if len(received) == 2:
+                break
+    events.close()  # what Django does when the client disconnects
+
+    reply = Message.objects.get(pk=answer.reply.pk)
+    assert reply.status == Message.Status.INTERRUPTED
+    assert reply.text == "".join(received) and reply.text and reply.text != DEFAULT_REPLY
+
+
+def test_an_open_quiz_is_coached_not_answered_by_the_model(chat_model, lesson, student):
+    answer, events = run(student, lesson, "What's the answer to question 1 of the quiz?")
+
+    prompt = prompt_text(chat_model)
+    assert "Coaching mode" in prompt and "Do NOT give the answer" in prompt
+    assert QUIZ_RIGHT not in prompt and QUIZ_EXPLANATION not in prompt
+    assert Message.objects.get(pk=answer.reply.pk).mode == answering.COACHING
+
+
+def test_an_open_quiz_is_coached_offline_too(offline, lesson, student):
+    answer, events = run(student, lesson, "What's the answer to question 1?")
+
+    reply = Message.objects.get(pk=answer.reply.pk)
+    assert reply.mode == answering.COACHING
+    assert "won't give you the answer" in reply.text
+    assert "**Hallucinations** [1]" in reply.text
+    assert reply.sources[0]["url"].endswith("#hallucinations")
+    assert QUIZ_RIGHT.lower() not in reply.text.lower()
+
+
+def test_once_the_quiz_is_passed_the_same_question_is_not_coached(offline, lesson, student):
+    block = next(block for block in lesson.body if block.block_type == "quiz")
+    QuizAttempt.objects.create(user=student, lesson=lesson, quiz_block_id=block.id, passed=True)
+
+    answer, _ = run(student, lesson, "What's the answer to question 1?")
+
+    assert Message.objects.get(pk=answer.reply.pk).mode == answering.EXCERPTS
+
+
+def test_offline_answers_are_labelled_course_excerpts_with_links(offline, fake_openai, lesson, student):
+    answer, events = run(student, lesson)
+
+    reply = Message.objects.get(pk=answer.reply.pk)
+    assert (reply.mode, reply.model, reply.status) == ("excerpts", "", "complete")
+    assert reply.text.startswith("**Course excerpts**")
+    assert "invent facts and citations" in reply.text and "[1]" in reply.text
+    assert events[0].data["offline"] is True
+    html = events[-1].data["html"]
+    assert "<strong>Course excerpts</strong>" in html
+    assert 'href="/courses/ai-basics/chatbots-and-facts/#hallucinations"' in html
+    assert fake_openai.requests == []
+
+
+def test_offline_says_plainly_when_the_course_does_not_cover_it(offline, lesson, student):
+    answer, _ = run(student, lesson, "What is a good recipe for lasagne with spinach?")
+
+    reply = Message.objects.get(pk=answer.reply.pk)
+    assert reply.text == answering.NOT_COVERED
+    assert reply.sources == []
+
+
+def test_an_exhausted_budget_refuses_but_keeps_the_question(chat_model, lesson, student):
+    school = Organisation.objects.create(name="School", slug="school", kind="school", monthly_question_budget=0)
+    Membership.objects.create(user=student, organisation=school, role=Membership.Role.LEARNER)
+
+    with pytest.raises(oversight.BudgetExhausted) as raised:
+        answering.start(student, lesson, QUESTION)
+
+    question, reply = Message.objects.filter(conversation__user=student).order_by("id")
+    assert question.text == QUESTION
+    assert (reply.status, reply.error) == (Message.Status.FAILED, raised.value.message)
+    assert chat_model.chat_requests() == []
+
+
+def test_questions_are_screened_for_safety(chat_model, lesson, student):
+    answer, _ = run(student, lesson, "My phone number is +372 5555 1234, why do chatbots invent facts?")
+
+    assert SafetyFlag.objects.filter(message=answer.question, category="personal_data").exists()
