@@ -1,6 +1,7 @@
 """Reflection notes: a learner's answer to a reflection prompt, kept in their notes."""
 
-from lessons.models import Enrolment, LessonPage, ReflectionNote
+from lessons.models import LessonPage, ReflectionNote
+from lessons.selectors import is_enrolled
 
 
 class ReflectionNotFound(LookupError):
@@ -16,7 +17,7 @@ def reflection_prompt(lesson: LessonPage, block_id: str) -> str:
 
 def save_reflection_note(*, user, lesson: LessonPage, block_id: str, text: str) -> ReflectionNote:
     """Create or update the learner's note; the prompt is copied so the dashboard can show it."""
-    if not Enrolment.objects.filter(user=user, course_id=lesson.get_parent().id).exists():
+    if not is_enrolled(user, lesson.get_parent().id):
         raise PermissionError("Enrol in this course to keep notes on its lessons.")
     prompt = reflection_prompt(lesson, block_id)
     note, _created = ReflectionNote.objects.update_or_create(

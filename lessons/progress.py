@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from lessons.certificates import issue_certificate
 from lessons.models import Enrolment, LessonPage, LessonProgress, QuizAttempt
+from lessons.selectors import is_enrolled
 
 
 def quiz_block_ids(lesson: LessonPage) -> list[str]:
@@ -25,8 +26,7 @@ def record_visit_from_request(request, lesson: LessonPage):
 
 def record_lesson_visit(*, user, lesson: LessonPage) -> LessonProgress | None:
     """Mark the lesson read (first time) and visited (every time) for an enrolled learner."""
-    course = lesson.get_parent()
-    if not Enrolment.objects.filter(user=user, course_id=course.id).exists():
+    if not is_enrolled(user, lesson.get_parent().id):
         return None
     now = timezone.now()
     with transaction.atomic():

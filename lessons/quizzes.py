@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from lessons.models import Enrolment, LessonPage, QuizAttempt
+from lessons.models import LessonPage, QuizAttempt
 from lessons.progress import refresh_lesson_completion
+from lessons.selectors import is_enrolled
 
 ANSWER_FIELD_PREFIX = "question-"
 
@@ -134,7 +135,7 @@ def submit_quiz(*, user, lesson: LessonPage, quiz_block_id: str, data) -> tuple[
 
     Raises NotEnrolled, QuizNotFound or QuizInputError before anything is written.
     """
-    if not Enrolment.objects.filter(user=user, course_id=lesson.get_parent().id).exists():
+    if not is_enrolled(user, lesson.get_parent().id):
         raise NotEnrolled("Enrol in this course to submit its quizzes.")
     quiz = find_quiz(lesson, quiz_block_id)
     answers = parse_answers(quiz, data)

@@ -63,6 +63,11 @@ def enrolment_for(user, course) -> Enrolment | None:
     return Enrolment.objects.filter(user=user, course_id=course.id).first()
 
 
+def is_enrolled(user, course_id) -> bool:
+    """The one check every learner write makes: enrolled in this course (by id)?"""
+    return user.is_authenticated and Enrolment.objects.filter(user=user, course_id=course_id).exists()
+
+
 def course_progress(user, course: CoursePage, enrolment: Enrolment | None = None) -> CourseProgress:
     enrolment = enrolment or enrolment_for(user, course)
     lessons = list(course.lessons().specific())

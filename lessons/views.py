@@ -14,7 +14,15 @@ from lessons.enrolment import NotEnrollable, enrol
 from lessons.forms import ReflectionNoteForm
 from lessons.models import Certificate, CoursePage, LessonPage, QuizAttempt
 from lessons.notes import ReflectionNotFound, save_reflection_note
-from lessons.quizzes import NotEnrolled, QuizInputError, QuizNotFound, find_quiz, grade, submit_quiz
+from lessons.quizzes import (
+    ANSWER_FIELD_PREFIX,
+    NotEnrolled,
+    QuizInputError,
+    QuizNotFound,
+    find_quiz,
+    grade,
+    submit_quiz,
+)
 from lessons.templatetags.learning import quiz_form_context
 
 
@@ -69,7 +77,12 @@ def quiz(request, lesson_id, quiz_block_id):
     except QuizInputError as error:
         if not is_htmx(request):
             return error_response(request, 400, str(error), f"{lesson.url}#quiz-{quiz_block_id}")
-        selected = {option_id for key in request.POST for option_id in request.POST.getlist(key)}
+        selected = {
+            option_id
+            for key in request.POST
+            if key.startswith(ANSWER_FIELD_PREFIX)
+            for option_id in request.POST.getlist(key)
+        }
         context = quiz_form_context(
             request=request,
             lesson=lesson,

@@ -61,7 +61,7 @@ def reflection_note_form(context, page, block_id, value):
     """The learner's note for a reflection prompt (enrolled learners only)."""
     user = current_user(context)
     signed_in = is_signed_in(user)
-    enrolled = signed_in and selectors.enrolment_for(user, page.get_parent()) is not None
+    enrolled = signed_in and selectors.is_enrolled(user, page.get_parent().id)
     note = selectors.reflection_note(user, page, block_id) if enrolled else None
     form = ReflectionNoteForm(initial={"text": note.text if note else ""}, auto_id=f"note-{block_id}-%s")
     return {
@@ -80,7 +80,7 @@ def quiz_form_context(*, request, lesson, quiz_block_id, quiz, selected=(), erro
     """What the quiz form needs: prompts, option texts and ids, never correctness or feedback."""
     user = getattr(request, "user", None)
     signed_in = is_signed_in(user)
-    enrolled = signed_in and selectors.enrolment_for(user, lesson.get_parent()) is not None
+    enrolled = signed_in and selectors.is_enrolled(user, lesson.get_parent().id)
     questions = [
         {
             "id": question_id,
