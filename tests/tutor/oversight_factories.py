@@ -1,9 +1,13 @@
-"""Real rows for the oversight tests: organisations, groups, memberships, conversations, messages, flags."""
+"""Real rows for the oversight tests: people with names in roles, conversations, messages, flags.
+
+Organisations and groups come from the organisation tests' factories (re-exported here).
+"""
 
 import factory
 from django.contrib.auth import get_user_model
 
-from lessons.models import Group, Membership, Organisation
+from lessons.models import Membership
+from tests.lessons.org_factories import GroupFactory, OrganisationFactory  # noqa: F401 - re-exported
 from tutor.models import Conversation, Message, SafetyFlag
 
 
@@ -15,23 +19,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: f"Person{n}")
     last_name = "Tester"
     password = factory.django.Password("pw-for-tests")
-
-
-class OrganisationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organisation
-
-    name = factory.Sequence(lambda n: f"Oversight School {n}")
-    slug = factory.Sequence(lambda n: f"oversight-school-{n}")
-    kind = Organisation.Kind.SCHOOL
-
-
-class GroupFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Group
-
-    organisation = factory.SubFactory(OrganisationFactory)
-    name = factory.Sequence(lambda n: f"Class {n}")
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
