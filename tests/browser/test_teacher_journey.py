@@ -1,0 +1,69 @@
+"""Browser journey: a teacher edits a lesson and submits it for review; an editor approves; it is live."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from lessons.authoring import EDITORS, TEACHERS, ensure_catalogue_authoring
+from lessons.models import LessonPage
+from tests.lessons import factories as f
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+OLD_SUMMARY = "Find out where you already meet AI."
+NEW_SUMMARY = "Find out where you already meet AI, and why most of it is invisible."
+
+
+def make_user(username, group):
+    user = get_user_model().objects.create_user(username, f"{username}@example.org", f"{username}-pw-2026")
+    user.groups.add(Group.objects.get(name=group))
+
+
+def log_in_to_admin(page, username):
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(f"{username}-pw-2026")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/")
+
+
+def log_out_of_admin(page, username):
+    page.get_by_role("button", name=username, exact=True).click()
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/admin/login/**")
+
+
+def test_teacher_edits_and_submits_editor_approves_change_goes_live(page):
+    ensure_catalogue_authoring(f.course_index())
+    lesson = f.lesson(
+        f.course("AI basics"),
+        "What AI is",
+        summary=OLD_SUMMARY,
+        body=[f.heading("Where you meet AI"), f.paragraph("<p>Phones, maps and spam filters.</p>")],
+    )
+    make_user("tess", TEACHERS)
+    make_user("eddie", EDITORS)
+
+    log_in_to_admin(page, "tess")
+    page.goto(f"/admin/pages/{lesson.pk}/edit/")
+    page.get_by_role("textbox", name="Summary").fill(NEW_SUMMARY)
+    page.get_by_role("button", name="More actions").click()
+    assert page.get_by_role("button", name="Publish", exact=True).count() == 0
+    page.get_by_role("button", name="Submit to Lesson review").click()
+    page.get_by_text("has been submitted for moderation").wait_for()
+    log_out_of_admin(page, "tess")
+
+    page.goto(lesson.url)
+    assert OLD_SUMMARY in page.locator(".lesson__summary").inner_text()
+
+    log_in_to_admin(page, "eddie")
+    page.goto(f"/admin/pages/{lesson.pk}/edit/")
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Approve and Publish", exact=True).click()
+    page.get_by_text("Page 'What AI is' has been updated.").wait_for()
+    log_out_of_admin(page, "eddie")
+
+    page.goto(lesson.url)
+    assert page.locator(".lesson__summary").inner_text() == NEW_SUMMARY
+    live = LessonPage.objects.get(pk=lesson.pk)
+    assert live.summary == NEW_SUMMARY and not live.has_unpublished_changes
