@@ -17,6 +17,7 @@ from tests.tutor.oversight_factories import (
     question,
 )
 from tutor.models import ConversationAccess
+from tutor.oversight import screen_message
 
 pytestmark = pytest.mark.django_db
 
@@ -173,10 +174,13 @@ def test_nav_links_teachers_and_admins_to_oversight_but_not_learners(client, wor
 
 
 def test_class_and_organisation_pages_link_to_oversight(client, world):
+    screen_message(question(world.learner_1, "I want to die"))
+    screen_message(question(world.learner_2, "you are so stupid"))  # another class: not teacher_1's
     client.force_login(world.teacher_1)
     group_page = client.get(reverse("lessons:org:group", args=[world.class_1.pk])).content.decode()
     assert reverse("tutor:oversight:flags", args=[world.org_a.slug]) in group_page
     assert reverse("tutor:oversight:learners", args=[world.org_a.slug]) in group_page
+    assert '<strong data-testid="open-flags">(1 to review)</strong>' in group_page
 
     client.force_login(world.admin_a)
     org_page = client.get(reverse("lessons:org:organisation", args=[world.org_a.slug])).content.decode()
