@@ -83,3 +83,15 @@ def test_teachers_can_open_the_lesson_editor(client, lesson):
     response = client.get(f"/admin/pages/{lesson.pk}/edit/")
     assert response.status_code == 200
     assert "Submit to Lesson review" in response.text
+
+
+def test_a_catalogue_created_in_the_admin_gets_the_review_workflow(client):
+    client.force_login(f.UserFactory(username="ada", is_superuser=True, is_staff=True))
+    response = client.post(
+        f"/admin/pages/add/lessons/courseindexpage/{f.home_page().pk}/",
+        {"title": "Courses", "slug": "courses", "intro": '{"blocks": [], "entityMap": {}}'},
+    )
+    assert response.status_code == 302
+    catalogue = CourseIndexPage.objects.get()
+    assert catalogue.get_workflow().name == WORKFLOW_NAME
+    assert GroupPagePermission.objects.filter(page=catalogue, group__name=TEACHERS).count() == 3
