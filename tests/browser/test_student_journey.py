@@ -115,3 +115,36 @@ def test_student_signs_up_learns_fails_passes_and_earns_a_verifiable_certificate
     facts = page.locator(".certificate-facts").inner_text()
     assert "Kadri Kask" in facts and "AI basics" in facts and code in facts
     assert "kadri@example.org" not in page.content() and "kadri<" not in page.content()
+
+
+def test_quiz_errors_swap_in_and_learner_pages_fit_a_small_phone(browser, live_server):
+    """At 375 px: an incomplete answer is refused (400) in place, and lesson, dashboard and certificate fit."""
+    from lessons.enrolment import enrol
+    from tests.lessons.factories import UserFactory, learning_course
+
+    course, quiz_lesson, reading = learning_course()
+    learner = UserFactory(username="tiny", first_name="Tiina", last_name="Saar-Vähijärvelainen")
+    enrol(user=learner, course=course)
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
+    small = context.new_page()
+    small.goto("/accounts/login/")
+    small.get_by_label("Username").fill("tiny")
+    small.get_by_label("Password").fill("pw-for-tests")
+    small.get_by_role("button", name="Log in").click()
+    small.get_by_role("button", name="Log out").wait_for()
+
+    small.goto(quiz_lesson.url)
+    quiz = small.locator(".quiz")
+    quiz.locator("fieldset", has_text="What is most modern AI?").get_by_label("Learns from data").check()
+    quiz.get_by_role("button", name="Submit answers").click()  # the "choose all that apply" question left empty
+    quiz.get_by_role("alert").filter(has_text="Please answer every question").wait_for()
+    assert quiz.get_by_label("Learns from data").is_checked()  # the learner's choice survives the error
+
+    pass_through_services(learner, reading)
+    pass_through_services(learner, quiz_lesson)
+    certificate_code = learner.certificates.get().code
+    for path in (quiz_lesson.url, "/learn/dashboard/", f"/learn/certificates/{certificate_code}/"):
+        small.goto(path)
+        width = small.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} scrolls sideways at 375 px ({width} px wide)"
+    context.close()
