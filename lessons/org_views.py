@@ -89,8 +89,7 @@ def render_group(request, group, invitation_form=None, assignment_form=None, sta
         "group": group,
         "learners": group_learners(group),
         "matrices": group_matrices(group),
-        "invitation_form": invitation_form
-        or InvitationForm(may_invite_staff=may_invite_staff(request.user, group)),
+        "invitation_form": invitation_form or InvitationForm(may_invite_staff=may_invite_staff(request.user, group)),
         "assignment_form": assignment_form or AssignmentForm(),
         "pending_invitations": group.invitations.filter(accepted_at__isnull=True).order_by("-created_at"),
     }
@@ -200,9 +199,8 @@ def organisation_detail(request, slug):
 def training_record(request, slug):
     """The printable training record; large organisations use the background CSV export instead."""
     organisation = get_administered_organisation(request.user, slug)
-    if count_training_record_rows(organisation) > exports.DIRECT_EXPORT_ROW_LIMIT:
-        messages.info(request, "This training record is large, so it is prepared in the background.")
-        return start_export_and_redirect(request, organisation)
+    if handover := background_if_large(request, organisation):
+        return handover
     context = {"organisation": organisation, "rows": list(training_record_rows(organisation)), "now": timezone.now()}
     return render(request, "lessons/org/training_record.html", context)
 
@@ -210,11 +208,18 @@ def training_record(request, slug):
 @login_required
 def training_record_csv(request, slug):
     organisation = get_administered_organisation(request.user, slug)
-    if count_training_record_rows(organisation) > exports.DIRECT_EXPORT_ROW_LIMIT:
-        messages.info(request, "This training record is large, so it is prepared in the background.")
-        return start_export_and_redirect(request, organisation)
+    if handover := background_if_large(request, organisation):
+        return handover
     content = exports.write_training_record(organisation)
     return csv_response(content, f"training-record-{organisation.slug}-{timezone.localdate()}.csv")
+
+
+def background_if_large(request, organisation):
+    """Above the direct-download limit, start a background job and send the admin to its progress page."""
+    if count_training_record_rows(organisation) <= exports.DIRECT_EXPORT_ROW_LIMIT:
+        return None
+    messages.info(request, "This training record is large, so it is prepared in the background.")
+    return start_export_and_redirect(request, organisation)
 
 
 def start_export_and_redirect(request, organisation):

@@ -123,3 +123,21 @@ def test_business_admin_exports_the_training_record_with_progress(page, celery_w
     ]
     assert rows[0]["completed"] == datetime.date.today().isoformat() and rows[1]["completed"] == ""
     assert get_user_model().objects.get(username="manager").memberships.get().role == "admin"
+
+
+def test_the_class_page_fits_a_small_phone(browser, live_server):
+    group = GroupFactory(name="Class 9B")
+    course, _ = course_with_lessons(
+        title="AI basics", slug="ai-basics", lesson_titles=[f"A rather long lesson title number {n}" for n in range(6)]
+    )
+    assign(group, course, due_date=datetime.date(2030, 1, 1))
+    member(group, username="teacher", role=Membership.Role.TEACHER)
+    member(group, username="a-learner-with-a-long-username", first_name="Alexandra", last_name="Longname")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
+    small = context.new_page()
+    log_in(small, "teacher")
+    small.goto(f"/learn/org/groups/{group.pk}/")
+    small.get_by_role("heading", name="Class 9B", level=1).wait_for()
+    width = small.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 375, f"the class page scrolls sideways at 375 px ({width} px wide)"

@@ -28,6 +28,7 @@ class GroupFactory(factory.django.DjangoModelFactory):
 
 
 def member(group, role=Role.LEARNER, user=None, **user_fields):
+    """A user (new unless given) with ``role`` in ``group``."""
     user = user or UserFactory(**user_fields)
     Membership.objects.create(user=user, organisation=group.organisation, group=group, role=role)
     return user
