@@ -1,0 +1,34 @@
+"""The tutor panel on lesson pages (``{% tutor_panel page %}``) and safe rendering of stored answers."""
+
+from django import template
+from django.conf import settings
+from django.utils.safestring import mark_safe
+
+from tutor import conversations, llm
+from tutor.rendering import render_answer
+
+register = template.Library()
+
+
+@register.inclusion_tag("tutor/panel.html", takes_context=True)
+def tutor_panel(context, page):
+    """The "Ask the tutor" panel for ``page``: the learner's conversation so far and the question form."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    return {
+        "request": request,
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "lesson": page,
+        "signed_in": signed_in,
+        "tutor_messages": conversations.panel_messages(user, page) if signed_in else [],
+        "offline": not llm.chat_model(),
+        "max_chars": settings.TUTOR_MAX_QUESTION_CHARS,
+    }
+
+
+@register.filter
+def tutor_answer_html(message):
+    """A stored tutor reply as HTML: Markdown with citation links, sanitised by nh3 (hence safe)."""
+    return mark_safe(render_answer(message.text, message.sources))  # noqa: S308 - nh3 allowlist output
