@@ -195,7 +195,11 @@ def load_demo_curriculum(directory=None, report=lambda result: None):
     ``report`` is called with a CourseResult after each course, so a command can show progress.
     """
     competence_keys = [key for key, _name, _description in COMPETENCES]
-    courses = read_curriculum(directory or CURRICULUM_DIR, competence_keys)
+    audience_order = [audience for audience, _label in AUDIENCES]
+    # The catalogue lists courses in creation order: students first, then teachers, then businesses.
+    courses = sorted(
+        read_curriculum(directory or CURRICULUM_DIR, competence_keys), key=lambda c: audience_order.index(c.audience)
+    )
     home = HomePage.objects.get(depth=2)
     results = []
     with transaction.atomic():

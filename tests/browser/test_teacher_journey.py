@@ -67,3 +67,36 @@ def test_teacher_edits_and_submits_editor_approves_change_goes_live(page):
     assert page.locator(".lesson__summary").inner_text() == NEW_SUMMARY
     live = LessonPage.objects.get(pk=lesson.pk)
     assert live.summary == NEW_SUMMARY and not live.has_unpublished_changes
+
+
+def test_loaded_catalogue_shows_the_three_courses_and_filters_at_phone_width(browser, live_server):
+    """What `make run` shows: the demo catalogue, usable and without sideways scrolling at 375 px."""
+    from django.core.management import call_command
+
+    call_command("load_demo_curriculum")
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
+    phone = context.new_page()
+    phone.goto("/")
+    phone.locator(".audience--students").get_by_role("link", name="Browse courses").click()
+    phone.wait_for_url("**/courses/**")
+    titles = phone.locator(".catalogue__list .card__title").all_inner_texts()
+
+    phone.goto("/courses/")
+    assert phone.locator(".catalogue__list .card__title").all_inner_texts() == [
+        "AI basics",
+        "Teaching with AI",
+        "AI at work",
+    ]
+    phone.get_by_label("Audience").select_option("teachers")
+    phone.get_by_role("button", name="Show courses").click()
+    phone.wait_for_url("**/courses/?audience=teachers**")
+    assert phone.locator(".catalogue__list .card__title").all_inner_texts() == ["Teaching with AI"]
+    assert phone.get_by_role("status").first.inner_text() == "1 course found"
+
+    phone.goto("/courses/ai-basics/what-ai-is-and-is-not/")
+    phone.get_by_role("link", name="A working definition").click()
+    assert phone.url.endswith("#a-working-definition")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert titles == ["AI basics"]
+    assert width <= 375, f"the lesson page scrolls sideways at 375 px ({width} px wide)"
