@@ -1,0 +1,132 @@
+"""A student asks the tutor on a lesson page in a real browser; the answer streams from the fake server."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.tutor import factories as f
+from tutor.indexing import index_page
+from tutor.models import Message
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PASSWORD = "student-demo-2026"
+REPLY = "Chatbots can invent sources that do not exist [1]. What would you check first?"
+
+
+@pytest.fixture
+def chat_model(settings, fake_openai):
+    settings.OPENAI_BASE_URL = fake_openai.url
+    settings.TUTOR_CHAT_MODEL = "test-model"
+    settings.TUTOR_LLM_TIMEOUT_SECONDS = 5
+    return fake_openai
+
+
+@pytest.fixture
+def lesson(db):
+    course = f.course("AI basics", audience="students")
+    page = f.lesson(
+        course,
+        "Chatbots and facts",
+        body=[
+            f.heading("Learning from examples"),
+            f.paragraph("<p>" + "A spam filter learns which emails are junk from labelled examples. " * 30 + "</p>"),
+            f.heading("Hallucinations"),
+            f.paragraph("<p>Chatbots sometimes invent facts and citations that sound plausible but are false.</p>"),
+        ],
+    )
+    index_page(page)
+    return page
+
+
+def log_in_and_open(page, lesson):
+    f.UserFactory(username="sam", password=PASSWORD)
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("sam")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+    page.goto(lesson.url)
+
+
+def ask(page, question):
+    box = page.get_by_label("Your question")
+    box.fill(question)
+    box.press("Control+Enter")  # the keyboard shortcut submits, no mouse needed
+
+
+def test_student_asks_sees_the_streamed_answer_and_follows_the_citation(page, live_server, chat_model, lesson):
+    chat_model.reply = REPLY
+    log_in_and_open(page, lesson)
+
+    ask(page, "Why do chatbots make up sources?")
+
+    reply = page.locator(".tutor-message--tutor").last
+    expect(reply).to_contain_text("What would you check first?")
+    expect(reply.get_by_role("button", name="Yes")).to_be_visible()  # the stored reply replaced the stream
+    expect(page.locator("[data-tutor-log]")).to_have_attribute("aria-live", "polite")
+    expect(page.get_by_label("Your question")).to_have_value("")
+    (request,) = chat_model.chat_requests()
+    assert request["json"]["stream"] is True
+
+    reply.get_by_role("button", name="Yes").click()
+    expect(reply.get_by_role("button", name="Yes")).to_have_attribute("aria-pressed", "true")
+    assert Message.objects.get(role="tutor").rating == 1
+
+    reply.get_by_role("link", name="[1]").click()
+    page.wait_for_url("**/chatbots-and-facts/#hallucinations")
+    expect(page.locator("h2#hallucinations")).to_be_in_viewport()
+
+
+def test_a_script_in_the_model_reply_never_runs(page, live_server, chat_model, lesson):
+    chat_model.reply = (
+        "<script>window.pwned = 'script'</script> "
+        "<img src=x onerror=\"window.pwned = 'onerror'\"> "
+        "Check the source [1]."
+    )
+    log_in_and_open(page, lesson)
+
+    ask(page, "Tell me about hallucinations")
+
+    reply = page.locator(".tutor-message--tutor").last
+    expect(reply).to_contain_text("Check the source")
+    expect(reply.get_by_role("button", name="Yes")).to_be_visible()
+    assert page.evaluate("window.pwned") is None
+    assert reply.locator("script, img").count() == 0
+
+    page.reload()  # the stored answer rendered by the server is just as inert
+    expect(page.locator(".tutor-message--tutor").last).to_contain_text("Check the source")
+    assert page.evaluate("window.pwned") is None
+
+
+def test_a_failing_model_shows_a_clear_message_and_keeps_the_question(page, live_server, chat_model, settings, lesson):
+    settings.TUTOR_LLM_MAX_RETRIES = 0
+    chat_model.fail_next("500")
+    log_in_and_open(page, lesson)
+
+    ask(page, "Why do chatbots make up sources?")
+
+    expect(page.get_by_role("alert")).to_contain_text("Your question is saved")
+    assert Message.objects.filter(role="learner", text="Why do chatbots make up sources?").exists()
+    page.reload()
+    expect(page.locator(".tutor-message--learner").last).to_contain_text("Why do chatbots make up sources?")
+    expect(page.locator(".tutor-message--tutor").last).to_contain_text("could not answer")
+
+
+def test_the_panel_fits_a_small_phone(browser, live_server, offline_lesson_page):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
+    small = context.new_page()
+    log_in_and_open(small, offline_lesson_page)
+
+    ask(small, "Why do chatbots invent facts and citations?")
+
+    expect(small.locator(".tutor-message--tutor").last).to_contain_text("Course excerpts")
+    expect(small.locator("[data-tutor-offline]")).to_be_visible()
+    width = small.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 375, f"the lesson page with the tutor panel scrolls sideways at 375 px ({width} px wide)"
+
+
+@pytest.fixture
+def offline_lesson_page(settings, lesson):
+    settings.TUTOR_CHAT_MODEL = ""
+    return lesson
