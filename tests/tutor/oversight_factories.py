@@ -70,11 +70,10 @@ def reply(to, prompt_tokens=None, completion_tokens=None, status=Message.Status.
     return MessageFactory(
         conversation=to.conversation,
         role=Message.Role.TUTOR,
-        text="An answer from the course." if status != Message.Status.FAILED else "",
         status=status,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
-        **fields,
+        **{"text": "An answer from the course." if status != Message.Status.FAILED else "", **fields},
     )
 
 

@@ -15,6 +15,7 @@ from tests.tutor.oversight_factories import (
     member,
     org_admin,
     question,
+    reply,
 )
 from tutor.models import ConversationAccess
 from tutor.oversight import screen_message
@@ -194,3 +195,11 @@ def test_conversation_text_is_escaped_on_the_read_page(client, world):
     page = client.get(conversation_url(world.org_a, world.conversation)).content.decode()
     assert '<script>alert("x")</script>' not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; is this code?" in page
+
+
+def test_tutor_answers_are_shown_as_sanitised_html(client, world):
+    reply(world.message, text="See **this** <img src=x onerror=alert(1)>")
+    client.force_login(world.teacher_1)
+    page = client.get(conversation_url(world.org_a, world.conversation)).content.decode()
+    assert "<strong>this</strong>" in page
+    assert "onerror" not in page
