@@ -165,3 +165,15 @@ def check_budget(user, now=None):
         usage = _usage_of(organisation, now)
         if usage.exhausted_by:
             raise BudgetExhausted(exhausted_message(usage), organisation=organisation, resets_at=usage.resets_at)
+
+
+def set_budgets(organisation, *, questions=None, tokens=None, clear=False):
+    """Set an organisation's monthly budgets; ``None`` leaves one as it is, ``clear`` makes both unlimited."""
+    if clear:
+        organisation.monthly_question_budget = organisation.monthly_token_budget = None
+    if questions is not None:
+        organisation.monthly_question_budget = questions
+    if tokens is not None:
+        organisation.monthly_token_budget = tokens
+    organisation.save(update_fields=["monthly_question_budget", "monthly_token_budget"])
+    return organisation

@@ -1,10 +1,13 @@
 """Monthly tutor budgets per organisation: questions and tokens, month boundaries, the message, the usage page."""
 
 from datetime import datetime
+from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.tutor.oversight_factories import GroupFactory, OrganisationFactory, member, org_admin, question, reply
 from tutor.budget import month_window, organisation_usage
@@ -163,3 +166,38 @@ def test_check_budget_costs_one_query_however_many_organisations(django_assert_n
     ask(learner, 3)
     with django_assert_num_queries(1):
         check_budget(learner, now=MID_NOVEMBER)
+
+
+def run_budget_command(*args):
+    out = StringIO()
+    call_command("tutor_budget", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_operator_sets_shows_and_clears_budgets_with_the_command():
+    school = OrganisationFactory(name="Tamme School")
+    learner = learner_in(school)
+    ask(learner, 1, when=timezone.now())
+
+    output = run_budget_command(school.slug, "--questions", "0", "--tokens", "5000")
+    school.refresh_from_db()
+    assert (school.monthly_question_budget, school.monthly_token_budget) == (0, 5000)
+    assert "questions answered: 1 of 0" in output
+    assert "tokens: 0 of 5000" in output
+    with pytest.raises(BudgetExhausted):
+        check_budget(learner)
+
+    output = run_budget_command(school.slug, "--unlimited")
+    school.refresh_from_db()
+    assert (school.monthly_question_budget, school.monthly_token_budget) == (None, None)
+    assert "questions answered: 1 of unlimited" in output
+    check_budget(learner)
+
+
+@pytest.mark.parametrize("args", [["no-such-school"], ["{slug}", "--questions", "-3"]])
+def test_budget_command_rejects_bad_input(args):
+    school = OrganisationFactory(monthly_question_budget=7)
+    with pytest.raises(CommandError):
+        call_command("tutor_budget", *[arg.format(slug=school.slug) for arg in args], stdout=StringIO())
+    school.refresh_from_db()
+    assert school.monthly_question_budget == 7
