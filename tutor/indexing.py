@@ -171,14 +171,14 @@ def _set_state(page, **fields):
 
 def pages_in_subtree(page):
     """The page and its descendants that the tutor indexes (live or not), for re-scoping."""
-    return Page.objects.descendant_of(page, inclusive=True).type(*_indexed_models())
+    return Page.objects.descendant_of(page, inclusive=True).type(*indexed_page_models())
 
 
-def _indexed_models():
+def indexed_page_models():
     from lessons.models import CoursePage, LessonPage
 
     return (CoursePage, LessonPage)
 
 
 def indexable_pages():
-    return [page for page in Page.objects.type(*_indexed_models()).live().order_by("path") if is_indexable(page)]
+    return [page for page in Page.objects.type(*indexed_page_models()).live().order_by("path") if is_indexable(page)]

@@ -22,6 +22,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from lessons.roles import can_see_teacher_material
 from tutor.embeddings import get_provider
+from tutor.indexing import indexed_page_models
 from tutor.models import Chunk, Visibility
 
 MODES = ("hybrid", "vector", "keyword")
@@ -94,13 +95,13 @@ def visible_chunks(user, *, model_name):
 
 
 def visible_page_ids(user):
-    pages = Page.objects.live().filter(depth__gt=1)
+    pages = Page.objects.live().type(*indexed_page_models())
     blocked = Q()
     for path in blocked_paths(user):
         blocked |= Q(path__startswith=path)
     if blocked:
         pages = pages.exclude(blocked)
-    return list(pages.filter(id__in=Chunk.objects.values("page_id").distinct()).values_list("id", flat=True))
+    return list(pages.values_list("id", flat=True))
 
 
 def blocked_paths(user):

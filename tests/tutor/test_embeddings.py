@@ -1,0 +1,88 @@
+"""The two embedding providers: the bundled local model and an OpenAI-compatible endpoint."""
+
+import math
+import threading
+
+import pytest
+from django.test import override_settings
+
+from tests.fake_openai import FakeOpenAI
+from tutor.embeddings import EmbeddingError, OpenAIProvider, get_provider, local_provider
+
+
+@pytest.fixture
+def fake_openai():
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+def openai_provider(server, model="fake-embedding", dimensions=384):
+    return OpenAIProvider(
+        model=model, dimensions=dimensions, base_url=server.url, api_key="key", timeout=5, max_retries=0
+    )
+
+
+def test_local_model_is_loaded_once_per_process_even_from_many_threads():
+    provider = local_provider()
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(provider.embed(["hello"]))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    model = provider._model
+
+    provider.embed(["again"])
+
+    assert provider._model is model and get_provider() is provider
+    assert len(results) == 4 and all(result == results[0] for result in results)
+    vector = results[0][0]
+    assert len(vector) == 384 and math.isclose(sum(v * v for v in vector), 1.0, rel_tol=1e-4)
+
+
+def test_local_model_puts_related_texts_closer_than_unrelated_ones():
+    spam, junk, cake = local_provider().embed(
+        ["a filter that catches spam email", "software that blocks junk mail", "how to bake a chocolate cake"]
+    )
+
+    def similarity(a, b):
+        return sum(x * y for x, y in zip(a, b, strict=True))
+
+    assert similarity(spam, junk) > similarity(spam, cake) + 0.2
+
+
+def test_openai_provider_batches_and_normalises(fake_openai):
+    provider = openai_provider(fake_openai)
+    texts = [f"text number {n}" for n in range(provider.batch_size + 2)]
+
+    vectors = provider.embed(texts)
+
+    calls = [r["json"] for r in fake_openai.requests if r["path"] == "/v1/embeddings"]
+    assert [len(call["input"]) for call in calls] == [provider.batch_size, 2]
+    assert all(call["model"] == "fake-embedding" and "dimensions" not in call for call in calls)
+    assert len(vectors) == len(texts)
+    assert all(math.isclose(sum(v * v for v in vector), 1.0, rel_tol=1e-6) for vector in vectors)
+    assert provider.model_name == "openai:fake-embedding:384"
+
+
+def test_openai_v3_models_are_asked_for_the_configured_dimensions(fake_openai):
+    vectors = openai_provider(fake_openai, model="text-embedding-3-small", dimensions=64).embed(["one"])
+
+    assert len(vectors[0]) == 64
+    assert fake_openai.requests[-1]["json"]["dimensions"] == 64
+
+
+def test_a_wrong_vector_size_or_a_failing_endpoint_is_an_embedding_error(fake_openai):
+    with pytest.raises(EmbeddingError, match="returned 384 dimensions"):
+        openai_provider(fake_openai, dimensions=16).embed(["one"])
+    fake_openai.fail_next("500")
+    with pytest.raises(EmbeddingError, match="failed"):
+        openai_provider(fake_openai).embed(["one"])
+
+
+def test_settings_choose_the_provider(fake_openai):
+    with override_settings(TUTOR_EMBEDDING_PROVIDER="openai", OPENAI_BASE_URL=fake_openai.url):
+        assert isinstance(get_provider(), OpenAIProvider)
+    with override_settings(TUTOR_EMBEDDING_PROVIDER="magic"), pytest.raises(EmbeddingError, match="Unknown"):
+        get_provider()
