@@ -11,6 +11,24 @@ CHROMIUM = Path("/usr/bin/chromium")
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Let every transactional test restore the migration data (``serialized_rollback=True``).
+
+    Django keeps the serialized copy of the fresh test database on the connection object that
+    created it. Once the Playwright session has started, tests can run with a different connection
+    object (connections are per context), which has no copy: the test after the first flush would
+    then start from an empty database (no home page). Keeping the copy on the wrapper class lets
+    every connection object find it.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents is not None:
+            type(connections[alias])._test_serialized_contents = contents
+
+
 def redis_answers():
     try:
         with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=0.5) as conn:
