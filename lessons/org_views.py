@@ -127,9 +127,13 @@ def group_invite(request, pk):
     form = InvitationForm(request.POST, may_invite_staff=may_invite_staff(request.user, group))
     if not form.is_valid():
         return render_group(request, group, invitation_form=form, status=400)
-    invitation = services.invite(
-        group=group, invited_by=request.user, site_url=request.build_absolute_uri("/"), **form.cleaned_data
-    )
+    try:
+        invitation = services.invite(
+            group=group, invited_by=request.user, site_url=request.build_absolute_uri("/"), **form.cleaned_data
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return render_group(request, group, invitation_form=form, status=503)
     messages.success(request, f"Invitation sent to {invitation.email}.")
     return redirect("lessons:org:group", pk=group.pk)
 

@@ -5,6 +5,8 @@ dashboard, and the ordinary enrolment happens when they start the course. That k
 and "started" apart in the reports, which is what a teacher or an auditor wants to see.
 """
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -13,6 +15,8 @@ from django.utils import timezone
 
 from lessons.models import Assignment, Group, Invitation, Membership
 from lessons.models.organisations import new_join_code
+
+logger = logging.getLogger(__name__)
 
 WRONG_CODE = (
     "That code does not match any class or team. Codes change when a teacher renews them, "
@@ -72,7 +76,11 @@ def set_join_code_enabled(group, enabled):
 
 
 def invite(*, group, email, role, invited_by, site_url):
-    """Record an invitation and e-mail its accept link (sent after the row is committed)."""
+    """Record an invitation and e-mail its accept link.
+
+    If the mail server refuses, the invitation is removed again and a ValidationError says so:
+    the teacher must not believe someone was invited when no e-mail left.
+    """
     invitation = Invitation.objects.create(group=group, email=email.strip().lower(), role=role, invited_by=invited_by)
     accept_url = site_url.rstrip("/") + reverse("lessons:org:invitation", args=[invitation.token])
     inviter = invited_by.get_full_name() or invited_by.get_username()
@@ -81,9 +89,15 @@ def invite(*, group, email, role, invited_by, site_url):
         f"Open this link, then log in or sign up, to accept:\n{accept_url}\n\n"
         "If you did not expect this e-mail you can ignore it."
     )
-    transaction.on_commit(
-        lambda: send_mail(f"Join {group.name} on AI Literacy", message, None, [invitation.email], fail_silently=False)
-    )
+    try:
+        send_mail(f"Join {group.name} on AI Literacy", message, None, [invitation.email])
+    except OSError as error:  # smtplib's errors and refused connections are all OSErrors
+        logger.warning("Invitation e-mail to %s failed: %s", invitation.email, error)
+        invitation.delete()
+        raise ValidationError(
+            "The invitation e-mail could not be sent just now, so nobody was invited. Try again in a few minutes.",
+            code="mail_failed",
+        ) from error
     return invitation
 
 

@@ -163,12 +163,20 @@ def watch_progress(monkeypatch):
     return observed
 
 
-@pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_export_task_runs_on_a_real_worker_and_reports_progress(client, celery_worker, monkeypatch):
+@pytest.fixture
+def large_team(transactional_db):
+    """Built before the worker starts (fixture order), so publishing its pages indexes them eagerly here
+    instead of queueing tutor tasks that the worker would still be running when the test ends."""
     organisation, group, assignment, admin = build_team()
     for number in range(60):  # 62 rows: several progress saves
         member(group, username=f"staff-{number:02}")
+    return organisation, group, assignment, admin
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_export_task_runs_on_a_real_worker_and_reports_progress(client, large_team, celery_worker, monkeypatch):
+    organisation, group, assignment, admin = large_team
     observed = watch_progress(monkeypatch)  # the worker thread runs in this process, so it sees the patch
 
     client.force_login(admin)

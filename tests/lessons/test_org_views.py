@@ -123,6 +123,20 @@ def test_inviting_sends_a_link_that_joins_after_log_in(client, django_capture_on
     assert response.status_code == 400 and b"already been used" in response.content
 
 
+def test_a_failing_mail_server_invites_nobody_and_says_so(client, monkeypatch):
+    group = GroupFactory()
+    client.force_login(member(group, Role.TEACHER))
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr("lessons.organisations.send_mail", refuse)
+    response = client.post(reverse("lessons:org:group-invite", args=[group.pk]), {"email": "new@example.org"})
+    assert response.status_code == 503
+    assert b"could not be sent just now, so nobody was invited" in response.content
+    assert not Invitation.objects.exists()
+
+
 def test_an_unknown_invitation_token_is_404(client):
     client.force_login(UserFactory())
     assert client.get(reverse("lessons:org:invitation", args=["no-such-token"])).status_code == 404
