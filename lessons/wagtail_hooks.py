@@ -11,4 +11,3 @@ def set_up_authoring_for_new_catalogue(request, page):
     """A catalogue made by hand in the admin gets the same group permissions and review workflow as the demo one."""
     if isinstance(page.specific, CourseIndexPage):
         ensure_catalogue_authoring(page)
-
