@@ -106,3 +106,14 @@ def fake_openai():
     server = FakeOpenAI().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def chat_model(settings, fake_openai):
+    """Settings that point the tutor's chat model at the fake server (short timeout, two retries)."""
+    settings.OPENAI_BASE_URL = fake_openai.url
+    settings.OPENAI_API_KEY = "test-key"
+    settings.TUTOR_CHAT_MODEL = "test-model"
+    settings.TUTOR_LLM_TIMEOUT_SECONDS = 1.0
+    settings.TUTOR_LLM_MAX_RETRIES = 2
+    return fake_openai

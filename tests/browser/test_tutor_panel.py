@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.tutor import factories as f
-from tutor.indexing import index_page
+from tests.tutor.conftest import chatbots_lesson
 from tutor.models import Message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -14,28 +14,8 @@ REPLY = "Chatbots can invent sources that do not exist [1]. What would you check
 
 
 @pytest.fixture
-def chat_model(settings, fake_openai):
-    settings.OPENAI_BASE_URL = fake_openai.url
-    settings.TUTOR_CHAT_MODEL = "test-model"
-    settings.TUTOR_LLM_TIMEOUT_SECONDS = 5
-    return fake_openai
-
-
-@pytest.fixture
 def lesson(db):
-    course = f.course("AI basics", audience="students")
-    page = f.lesson(
-        course,
-        "Chatbots and facts",
-        body=[
-            f.heading("Learning from examples"),
-            f.paragraph("<p>" + "A spam filter learns which emails are junk from labelled examples. " * 30 + "</p>"),
-            f.heading("Hallucinations"),
-            f.paragraph("<p>Chatbots sometimes invent facts and citations that sound plausible but are false.</p>"),
-        ],
-    )
-    index_page(page)
-    return page
+    return chatbots_lesson()
 
 
 def log_in_and_open(page, lesson):

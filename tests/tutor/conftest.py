@@ -1,4 +1,8 @@
-"""Fixtures for the answering tests: a chat model on the fake OpenAI server and an indexed lesson."""
+"""Fixtures for the answering tests: offline mode, recorded backoff, a fresh cache and an indexed lesson.
+
+``chat_model`` (the fake OpenAI server wired into settings) lives in tests/conftest.py, for the
+browser tests too.
+"""
 
 import pytest
 from django.core.cache import cache
@@ -14,15 +18,36 @@ QUIZ_EXPLANATION = "Invented citations point to sources that do not exist."
 TEACHER_SECRET = "TEACHERONLY let pupils catch the chatbot inventing a source"
 
 
-@pytest.fixture
-def chat_model(settings, fake_openai):
-    """Settings pointing the tutor at the fake server, with short timeouts and two retries."""
-    settings.OPENAI_BASE_URL = fake_openai.url
-    settings.OPENAI_API_KEY = "test-key"
-    settings.TUTOR_CHAT_MODEL = "test-model"
-    settings.TUTOR_LLM_TIMEOUT_SECONDS = 0.5
-    settings.TUTOR_LLM_MAX_RETRIES = 2
-    return fake_openai
+def chatbots_lesson():
+    """A published lesson of a students' course: two sections, a teacher note and a quiz, indexed.
+
+    The first section is long, so a citation of the second one has to scroll the page.
+    """
+    course = f.course("AI basics", audience="students")
+    page = f.lesson(
+        course,
+        "Chatbots and facts",
+        body=[
+            f.heading("Learning from examples"),
+            f.paragraph(
+                "<p>" + "A spam filter learns which emails are junk from thousands of labelled examples. " * 25 + "</p>"
+            ),
+            f.heading("Hallucinations"),
+            f.paragraph(
+                "<p>Chatbots sometimes invent facts and citations that sound plausible but are false. "
+                "Check every source a chatbot gives you: an invented article cannot be found anywhere.</p>"
+            ),
+            f.teacher_note(f"<p>{TEACHER_SECRET}.</p>"),
+            f.quiz(
+                QUIZ_PROMPT,
+                [(QUIZ_RIGHT, True, "Yes."), (QUIZ_WRONG, False, "Tone says nothing about truth.")],
+                QUIZ_EXPLANATION,
+                title="Spot the invention",
+            ),
+        ],
+    )
+    index_page(page)
+    return page
 
 
 @pytest.fixture
@@ -48,30 +73,7 @@ def fresh_cache():
 
 @pytest.fixture
 def lesson(db):
-    """A published lesson of a students' course, with two sections, a teacher note and a quiz, indexed."""
-    course = f.course("AI basics", audience="students")
-    page = f.lesson(
-        course,
-        "Chatbots and facts",
-        body=[
-            f.heading("Learning from examples"),
-            f.paragraph("<p>A spam filter learns which emails are junk from thousands of labelled examples.</p>"),
-            f.heading("Hallucinations"),
-            f.paragraph(
-                "<p>Chatbots sometimes invent facts and citations that sound plausible but are false. "
-                "Check every source a chatbot gives you: an invented article cannot be found anywhere.</p>"
-            ),
-            f.teacher_note(f"<p>{TEACHER_SECRET}.</p>"),
-            f.quiz(
-                QUIZ_PROMPT,
-                [(QUIZ_RIGHT, True, "Yes."), (QUIZ_WRONG, False, "Tone says nothing about truth.")],
-                QUIZ_EXPLANATION,
-                title="Spot the invention",
-            ),
-        ],
-    )
-    index_page(page)
-    return page
+    return chatbots_lesson()
 
 
 @pytest.fixture

@@ -6,11 +6,14 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.signals import request_finished
 from django.db import close_old_connections
+from django.template import Context, Template
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
+from lessons.models import LessonPage, Membership, Organisation
 from tests.tutor import factories as f
 from tutor import answering, views
+from tutor.answer_timing import time_answer
 from tutor.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -159,8 +162,6 @@ def test_unknown_unpublished_and_hidden_lessons_are_404(offline, lesson, client_
 
 
 def test_an_exhausted_budget_is_429_with_its_message(chat_model, lesson, client_for, student):
-    from lessons.models import Membership, Organisation
-
     school = Organisation.objects.create(name="School", slug="school", kind="school", monthly_question_budget=0)
     Membership.objects.create(user=student, organisation=school, role=Membership.Role.LEARNER)
 
@@ -222,3 +223,38 @@ def test_a_client_that_disconnects_leaves_the_partial_answer_saved(chat_model, l
     assert reply.status == Message.Status.INTERRUPTED
     assert all(b"event: token" in chunk for chunk in received[1:])
     assert reply.text == "".join(json.loads(chunk.split(b"data: ")[1])["text"] for chunk in received[1:])
+
+
+def test_answer_timing_reads_the_real_stream_for_the_benchmark(chat_model, lesson, student):
+    timing = time_answer(student, lesson, QUESTION)
+
+    assert timing.status_code == 200
+    assert timing.events[0] == "meta" and timing.events[-1] == "done" and "token" in timing.events
+    assert timing.first_byte_ms is not None and timing.first_token_ms is not None
+    assert timing.first_byte_ms <= timing.first_token_ms <= timing.total_ms
+    assert Message.objects.get(role="tutor").status == Message.Status.COMPLETE
+
+
+def test_every_lesson_page_carries_the_panel_with_the_learners_history(offline, lesson, client_for, student):
+    list(answering.start(student, lesson, "An earlier question about spam?").events())
+
+    signed_in = client_for().get(lesson.url).content.decode()
+    anonymous = Client().get(lesson.url).content.decode()
+
+    assert 'aria-labelledby="tutor-heading"' in signed_in
+    assert f'action="/tutor/lessons/{lesson.pk}/ask/"' in signed_in
+    assert '<label class="tutor-form__label" for="tutor-question">Your question</label>' in signed_in
+    assert "An earlier question about spam?" in signed_in
+    assert "data-tutor-offline" in signed_in
+    assert "Ask the tutor" in anonymous and "to ask the tutor" in anonymous
+    assert "An earlier question" not in anonymous and "tutor-question" not in anonymous
+
+
+def test_an_editors_preview_of_an_unsaved_lesson_gets_a_note_not_a_form(rf, student):
+    request = rf.get("/")
+    request.user = student
+    html = Template("{% load tutor %}{% tutor_panel page %}").render(
+        Context({"page": LessonPage(title="Draft"), "request": request})
+    )
+
+    assert "once it is published" in html and "<form" not in html

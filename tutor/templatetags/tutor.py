@@ -16,6 +16,8 @@ def tutor_panel(context, page):
     request = context.get("request")
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
+    if not (page.pk and page.live):  # an editor's preview of a draft: nothing to ask about yet
+        return {"lesson": page, "unpublished": True}
     return {
         "request": request,
         "user": user,
