@@ -25,8 +25,11 @@ def connect():
 
 
 def queue_index(page_ids):
+    """After commit; ``robust`` so that an unreachable broker or, with tasks run eagerly, a failing
+    embedding endpoint is logged (and shown in the admin's index report) instead of failing the
+    editor's already committed publish."""
     for page_id in page_ids:
-        transaction.on_commit(lambda page_id=page_id: index_page_task.delay(page_id))
+        transaction.on_commit(lambda page_id=page_id: index_page_task.delay(page_id), robust=True)
 
 
 def _is_indexed_type(page):

@@ -131,3 +131,24 @@ def test_password_protection_removes_and_lifting_it_restores_chunks(django_captu
     with django_capture_on_commit_callbacks(execute=True):
         restriction.delete()
     assert Chunk.objects.filter(page__in=lessons).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_failing_embedding_endpoint_never_fails_the_publish(django_capture_on_commit_callbacks, fake_openai):
+    """Without a broker the task runs eagerly inside the publish request: the error is recorded instead."""
+    fake_openai.fail_next(*["500"] * 10)
+    with (
+        override_settings(
+            TUTOR_EMBEDDING_PROVIDER="openai",
+            TUTOR_EMBEDDING_MODEL="fake-embedding",
+            OPENAI_BASE_URL=fake_openai.url,
+            TUTOR_LLM_MAX_RETRIES=0,
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        lesson = lesson_with_text(f.course())
+
+    assert lesson.live
+    assert not Chunk.objects.filter(page=lesson).exists()
+    state = PageIndexState.objects.get(page=lesson)
+    assert state.status == "failed" and "EmbeddingError" in state.last_error
