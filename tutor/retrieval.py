@@ -13,6 +13,7 @@ see teacher material, and only chunks embedded by the current model.
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
@@ -71,8 +72,8 @@ def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", p
         if vector is not None:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL hnsw.ef_search = %s", [EF_SEARCH])
-                # pgvector >= 0.8: keep scanning the graph while filters reject candidates.
-                cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+                if supports_iterative_scan():  # keep scanning the graph while filters reject candidates
+                    cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             ids = vector_candidates(visible, vector)[:depth].values_list("id", flat=True)
             rankings.append((VECTOR_WEIGHT, list(ids)))
         if mode != "vector":
@@ -80,6 +81,16 @@ def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", p
             rankings.append((KEYWORD_WEIGHT, list(ids)))
     fused = fuse(rankings)
     return _results(fused, vector, lesson=lesson, course=course, limit=limit)
+
+
+@cache
+def supports_iterative_scan():
+    """pgvector 0.8 added iterative index scans; an external server may run an older version."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+        row = cursor.fetchone()
+    version = tuple(int(part) for part in re.findall(r"\d+", row[0])[:2]) if row else (0, 0)
+    return version >= (0, 8)
 
 
 def visible_chunks(user, *, model_name):
