@@ -25,7 +25,7 @@ run: db
 	$(PY) manage.py tutor_reindex
 	$(PY) manage.py create_demo_accounts
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops the server and the database."
-	@trap '$(PY) -m cms.database stop' EXIT; $(PY) manage.py runserver $(HOST):$(PORT)
+	@trap '$(PY) -m cms.database stop' EXIT; trap 'exit 130' INT TERM; $(PY) manage.py runserver $(HOST):$(PORT)
 
 stop:
 	$(PY) -m cms.database stop

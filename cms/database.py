@@ -9,6 +9,7 @@ exits; ``python -m cms.database stop`` (called by ``make run`` on exit) stops it
 """
 
 import contextlib
+import json
 import logging
 import sys
 import warnings
@@ -34,6 +35,7 @@ def _embedded_postgres():
 def embedded_server():
     """Start (or attach to) the embedded server and return its handle."""
     EMBEDDED_DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
+    _repair_handle_list()
     # cleanup_mode=None: the server outlives the process that started it, so a second
     # `make run`, a worker and the tests reuse it instead of paying a restart each time.
     return _embedded_postgres().get_server(EMBEDDED_DATA_DIR, cleanup_mode=None)
@@ -66,6 +68,22 @@ def _create_database_if_missing(socket_dir, name):
         # Another process may create it between our check and our CREATE.
         with contextlib.suppress(errors.DuplicateDatabase):
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _repair_handle_list():
+    """Reset the wheel's list of attached processes if a killed process left it half-written.
+
+    The wheel rewrites ``.handle_pids.json`` on every attach and exit; a process killed mid-write
+    leaves it empty and every later start would fail to parse it. We never rely on that list
+    (the server is stopped explicitly), so an unreadable one is simply started afresh.
+    """
+    handle_list = EMBEDDED_DATA_DIR / ".handle_pids.json"
+    try:
+        json.loads(handle_list.read_text())
+    except FileNotFoundError:
+        pass
+    except ValueError:
+        handle_list.write_text("[]")
 
 
 def stop_embedded_server():

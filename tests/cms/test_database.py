@@ -56,3 +56,16 @@ def test_embedded_config_is_idempotent_and_uses_a_socket():
     assert first == second
     assert first["ENGINE"] == "django.db.backends.postgresql"
     assert first["HOST"].startswith("/"), "the embedded server listens on a Unix socket, not TCP"
+
+
+def test_a_half_written_handle_list_does_not_stop_the_server_from_starting(tmp_path, monkeypatch):
+    from cms import database
+
+    monkeypatch.setattr(database, "EMBEDDED_DATA_DIR", tmp_path)
+    (tmp_path / ".handle_pids.json").write_text("")
+    database._repair_handle_list()
+    assert (tmp_path / ".handle_pids.json").read_text() == "[]"
+
+    (tmp_path / ".handle_pids.json").write_text("[1, 2]")
+    database._repair_handle_list()
+    assert (tmp_path / ".handle_pids.json").read_text() == "[1, 2]", "a readable list is left alone"
