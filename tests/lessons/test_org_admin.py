@@ -1,0 +1,48 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from lessons.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_superuser_sets_an_organisations_monthly_budget_in_the_admin(client):
+    organisation = Organisation.objects.create(name="Budget School", kind="school")
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+
+    listing = client.get("/admin/snippets/lessons/organisation/")
+    assert listing.status_code == 200
+    assert "Budget School" in listing.content.decode()
+
+    response = client.post(
+        f"/admin/snippets/lessons/organisation/edit/{organisation.pk}/",
+        {
+            "name": "Budget School",
+            "slug": "budget-school",
+            "kind": "school",
+            "monthly_question_budget": "250",
+            "monthly_token_budget": "",
+        },
+    )
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.monthly_question_budget == 250
+    assert organisation.monthly_token_budget is None
+
+
+def test_a_teacher_cannot_open_or_change_organisations_in_the_admin(client):
+    organisation = Organisation.objects.create(name="Budget School", kind="school", monthly_question_budget=10)
+    teacher = get_user_model().objects.create_user("t", "t@example.com", "pw")
+    teacher.groups.add(Group.objects.get(name="Teachers"))
+    client.force_login(teacher)
+
+    assert client.get("/admin/snippets/lessons/organisation/").status_code in (302, 403)
+    response = client.post(
+        f"/admin/snippets/lessons/organisation/edit/{organisation.pk}/",
+        {"name": "Hijacked", "slug": "budget-school", "kind": "school", "monthly_question_budget": "99999"},
+    )
+    assert response.status_code in (302, 403)
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.monthly_question_budget) == ("Budget School", 10)
