@@ -24,6 +24,7 @@ run: db
 	$(PY) manage.py load_demo_curriculum
 	$(PY) manage.py tutor_reindex
 	$(PY) manage.py create_demo_accounts
+	$(PY) manage.py load_demo_organisations
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/). Ctrl-C stops the server and the database."
 	@trap '$(PY) -m cms.database stop' EXIT; trap 'exit 130' INT TERM; $(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -41,7 +42,7 @@ test: install chromium
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m pytest
 
 bench: db
-	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) -m tutor.bench
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py tutor_bench
 
 lint: install
 	$(PY) -m ruff check .

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -14,8 +15,11 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("learn/", include("lessons.urls")),
-    path("tutor/", include("tutor.urls")),
 ]
+
+# The tutor is optional: without it in INSTALLED_APPS the site renders without its panel and links.
+if apps.is_installed("tutor"):
+    urlpatterns.append(path("tutor/", include("tutor.urls")))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

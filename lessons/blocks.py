@@ -1,7 +1,7 @@
 """Learning blocks of a lesson body: key terms, examples, quizzes, reflections, teacher notes.
 
 Quiz answers live only in the stored block value; templates never print ``is_correct``,
-``feedback`` or ``explanation`` before the learner submits (see lessons.quizzes).
+``feedback`` or ``explanation`` before the learner submits (see lessons.learning.quizzes).
 """
 
 from wagtail import blocks

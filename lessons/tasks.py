@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from lessons.exports import run_training_record_export
+from lessons.organisations.exports import run_training_record_export
 
 
 @shared_task(name="lessons.export_training_record")

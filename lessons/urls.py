@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from lessons import views
+from lessons.learning import views
 
 app_name = "lessons"
 urlpatterns = [
@@ -11,5 +11,5 @@ urlpatterns = [
     path("lessons/<int:lesson_id>/notes/<str:block_id>/", views.reflection_note, name="reflection_note"),
     path("certificates/verify/<str:code>/", views.verify_certificate, name="verify_certificate"),
     path("certificates/<str:code>/", views.certificate, name="certificate"),
-    path("org/", include("lessons.org_urls")),
+    path("org/", include("lessons.organisations.urls")),
 ]

@@ -2,6 +2,7 @@
 
 import os
 import socket
+import time
 import uuid
 from pathlib import Path
 
@@ -117,3 +118,18 @@ def chat_model(settings, fake_openai):
     settings.TUTOR_LLM_TIMEOUT_SECONDS = 1.0
     settings.TUTOR_LLM_MAX_RETRIES = 2
     return fake_openai
+
+
+@pytest.fixture
+def wait_for():
+    """Poll ``condition()`` until it is true (returns True) or ``timeout`` seconds pass (returns False)."""
+
+    def wait_for(condition, timeout=60, interval=0.1):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return True
+            time.sleep(interval)
+        return False
+
+    return wait_for

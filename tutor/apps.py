@@ -6,6 +6,6 @@ class TutorConfig(AppConfig):
     verbose_name = "Tutor"
 
     def ready(self):
-        from tutor import signal_handlers
+        from tutor.indexing import signal_handlers
 
         signal_handlers.connect()

@@ -99,12 +99,19 @@ class Message(models.Model):
         INTERRUPTED = "interrupted", "Interrupted"
         FAILED = "failed", "Failed"
 
+    class Mode(models.TextChoices):
+        """How a tutor reply was made."""
+
+        LLM = "llm", "Model answer"
+        EXCERPTS = "excerpts", "Course excerpts"
+        COACHING = "coaching", "Quiz coaching"
+
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=10, choices=Role.choices)
     text = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.COMPLETE)
     error = models.TextField(blank=True)
-    mode = models.CharField(max_length=20, blank=True, help_text="llm, excerpts or coaching.")
+    mode = models.CharField(max_length=20, blank=True, choices=Mode.choices)
     sources = models.JSONField(default=list, blank=True, help_text="The numbered sources the answer cited.")
     model = models.CharField(max_length=200, blank=True)
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
@@ -159,3 +166,26 @@ class SafetyFlag(models.Model):
 
     def __str__(self):
         return f"{self.get_category_display()} on message {self.message_id}"
+
+
+class OrganisationBudget(models.Model):
+    """An organisation's monthly tutor budget; no row, or an empty field, means unlimited.
+
+    The tutor owns it (not ``lessons.Organisation``) so organisations exist without the tutor.
+    """
+
+    organisation = models.OneToOneField(
+        "lessons.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="tutor_budget"
+    )
+    monthly_question_budget = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tutor questions per calendar month for all members; empty = unlimited."
+    )
+    monthly_token_budget = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Model tokens per calendar month; empty = unlimited."
+    )
+
+    class Meta:
+        verbose_name = "tutor budget"
+
+    def __str__(self):
+        return f"Tutor budget of {self.organisation}"

@@ -21,9 +21,9 @@ from django.db.models import F, Q
 from pgvector.django import CosineDistance
 from wagtail.models import Page, PageViewRestriction
 
-from lessons.roles import can_see_teacher_material
-from tutor.embeddings import get_provider
-from tutor.indexing import indexed_page_models
+from lessons.authoring.roles import can_see_teacher_material
+from tutor.indexing.embeddings import get_provider
+from tutor.indexing.indexer import indexed_page_models
 from tutor.models import Chunk, Visibility
 
 MODES = ("hybrid", "vector", "keyword")

@@ -3,8 +3,8 @@
 from celery import shared_task
 from wagtail.models import Page
 
-from tutor.embeddings import EmbeddingError
-from tutor.indexing import index_page, remove_page
+from tutor.indexing.embeddings import EmbeddingError
+from tutor.indexing.indexer import index_page, remove_page
 
 
 @shared_task(

@@ -1,18 +1,31 @@
-"""Admin entry points to the tutor's index status: a report under Reports, a button per lesson."""
+"""How the tutor plugs into the site: its panel, links and admin, through hooks only.
 
+Pages of ``cms`` and ``lessons`` mark slots with ``{% extension_point %}``
+(``cms/templatetags/extension_points.py``); the functions here fill them. The admin gets the index
+report and a button per lesson, and the organisations' tutor budgets.
+"""
+
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
 from wagtail.admin.widgets import Button
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from tutor.admin_views import (
+from tutor.indexing.indexer import INDEXED_PAGE_MODELS
+from tutor.indexing.views import (
     REPORT_PERMISSIONS,
     TutorIndexReportView,
     index_state,
     page_permission_policy,
     report_url_for,
 )
-from tutor.indexing import INDEXED_PAGE_MODELS
+from tutor.models import OrganisationBudget
+from tutor.oversight.selectors import flags_for_reader, organisations_overseen_by
+from tutor.templatetags.oversight import signed_in_user
+from tutor.templatetags.tutor import tutor_panel_context
 
 
 @hooks.register("register_admin_urls")
@@ -46,3 +59,45 @@ def tutor_index_button(page, user, next_url=None):
         status = index_state(page, "status", "not indexed")
         chunks = index_state(page, "chunk_count", 0)
         yield Button(f"Tutor index: {status}, {chunks} chunks", report_url_for(page), icon_name="search", priority=70)
+
+
+@hooks.register("lesson_page_aside")
+def tutor_panel(context, page):
+    return render_to_string("tutor/includes/panel.html", tutor_panel_context(context, page))
+
+
+@hooks.register("signed_in_navigation", order=100)
+def tutor_oversight_navigation(context):
+    """A "Tutor oversight" item for teachers and organisation admins; nothing for everyone else."""
+    user = signed_in_user(context)
+    if user is None or not organisations_overseen_by(user).exists():
+        return ""
+    return render_to_string("tutor/oversight/includes/nav_link.html")
+
+
+@hooks.register("group_page_links")
+def tutor_oversight_group_links(context, group):
+    user = signed_in_user(context)
+    open_flags = flags_for_reader(user, group.organisation).count() if user else 0
+    return render_to_string("tutor/oversight/includes/group_links.html", {"group": group, "open_flags": open_flags})
+
+
+@hooks.register("organisation_page_sections")
+def tutor_oversight_organisation_section(context, organisation):
+    return render_to_string("tutor/oversight/includes/organisation_section.html", {"organisation": organisation})
+
+
+class OrganisationBudgetViewSet(SnippetViewSet):
+    """Site administrators set each organisation's monthly tutor budget (superusers by default)."""
+
+    model = OrganisationBudget
+    icon = "pick"
+    menu_label = "Tutor budgets"
+    menu_order = 310
+    add_to_admin_menu = True
+    list_display = ["organisation", "monthly_question_budget", "monthly_token_budget"]
+    search_fields = ["organisation__name"]
+    panels = [FieldPanel("organisation"), FieldPanel("monthly_question_budget"), FieldPanel("monthly_token_budget")]
+
+
+register_snippet(OrganisationBudgetViewSet)

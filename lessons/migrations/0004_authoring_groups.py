@@ -8,7 +8,7 @@ from django.db import migrations
 
 
 def create_authoring_groups(apps, schema_editor):
-    from lessons.authoring import ensure_authoring_groups
+    from lessons.authoring.services import ensure_authoring_groups
 
     ensure_authoring_groups(apps)
 

@@ -21,12 +21,6 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    monthly_question_budget = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Tutor questions per calendar month for all members; empty = unlimited."
-    )
-    monthly_token_budget = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Model tokens per calendar month; empty = unlimited."
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

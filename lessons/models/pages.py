@@ -123,12 +123,6 @@ class LessonPage(Page):
     def course(self):
         return self.get_parent().specific
 
-    def get_context(self, request, *args, **kwargs):
-        from lessons.progress import record_visit_from_request  # progress imports these models
-
-        record_visit_from_request(request, self)  # "read" = an enrolled learner opened the lesson
-        return super().get_context(request, *args, **kwargs)
-
     def table_of_contents(self):
         """``[(anchor, text)]`` of the heading blocks: the page's section links and the tutor's citation targets."""
         return [(block.value.anchor_id(), block.value["text"]) for block in self.body if block.block_type == "heading"]

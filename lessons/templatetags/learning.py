@@ -3,14 +3,14 @@
 ``{% load learning %}`` then ``{% course_learning_panel page %}``, ``{% lesson_learning_panel page %}``,
 ``{% reflection_note_form page block_id value %}`` and ``{% quiz_form page block_id value %}``.
 They read ``request.user`` from the template context and never write: the lesson visit is
-recorded by ``LessonPage.get_context`` through ``lessons.progress.record_visit_from_request``.
+recorded by ``LessonPage.get_context`` through ``lessons.learning.services.record_visit_from_request``.
 """
 
 from django import template
 
-from lessons import selectors
-from lessons.forms import ReflectionNoteForm
-from lessons.quizzes import ANSWER_FIELD_PREFIX, questions_of
+from lessons.learning import selectors
+from lessons.learning.forms import ReflectionNoteForm
+from lessons.learning.quizzes import ANSWER_FIELD_PREFIX, questions_of
 
 register = template.Library()
 

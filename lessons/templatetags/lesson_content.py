@@ -1,8 +1,8 @@
-"""Template helpers for rendering lesson content (L1); learner panels live in ``learning``."""
+"""Template helpers for rendering lesson content; learner panels live in ``learning``."""
 
 from django import template
 
-from lessons.roles import can_see_teacher_material
+from lessons.authoring.roles import can_see_teacher_material
 
 register = template.Library()
 

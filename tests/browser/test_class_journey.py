@@ -1,6 +1,6 @@
 """A class from start to finish in a real browser, then a business admin's training-record export.
 
-The student completes the lesson through L2's real lesson UI (enrol button, quiz form over htmx);
+The student completes the lesson through the real lesson UI (enrol button, quiz form over htmx);
 the export runs as a Celery task on a real worker while the page polls its progress.
 """
 
@@ -13,27 +13,13 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from lessons.models import Membership, Organisation
-from tests.lessons import factories as pages
-from tests.lessons.org_factories import GroupFactory, assign, complete_lesson, course_with_lessons, member, org_admin
+from tests import factories as pages
+from tests.factories import GroupFactory, assign, complete_lesson, course_with_lessons, member, org_admin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-PASSWORD = "pw-for-tests"
 
 
-def log_in(page, username):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Log out").wait_for()
-
-
-def log_out(page):
-    page.get_by_role("button", name="Log out").click()
-    page.get_by_role("link", name="Log in").wait_for()
-
-
-def test_teacher_runs_a_class_and_sees_the_student_complete_a_lesson(page):
+def test_teacher_runs_a_class_and_sees_the_student_complete_a_lesson(page, log_in, log_out):
     school = Organisation.objects.create(name="Tallinn Demo School", slug="tallinn", kind="school")
     teacher = pages.UserFactory(username="teacher", first_name="Tom", last_name="Teacher")
     Membership.objects.create(user=teacher, organisation=school, role=Membership.Role.TEACHER)
@@ -107,7 +93,7 @@ def business(transactional_db):
 
 
 @pytest.mark.celery_worker
-def test_business_admin_exports_the_training_record_with_progress(page, business, celery_worker):
+def test_business_admin_exports_the_training_record_with_progress(page, business, celery_worker, log_in):
     log_in(page, "manager")
     page.get_by_role("link", name="My classes").click()
     page.get_by_role("link", name="Northwind Demo Ltd").click()
@@ -131,7 +117,7 @@ def test_business_admin_exports_the_training_record_with_progress(page, business
     assert get_user_model().objects.get(username="manager").memberships.get().role == "admin"
 
 
-def test_the_class_page_fits_a_small_phone(browser, live_server):
+def test_the_class_page_fits_a_small_phone(phone, log_in, assert_fits_phone):
     group = GroupFactory(name="Class 9B")
     course, _ = course_with_lessons(
         title="AI basics", slug="ai-basics", lesson_titles=[f"A rather long lesson title number {n}" for n in range(6)]
@@ -139,11 +125,7 @@ def test_the_class_page_fits_a_small_phone(browser, live_server):
     assign(group, course, due_date=datetime.date(2030, 1, 1))
     member(group, username="teacher", role=Membership.Role.TEACHER)
     member(group, username="a-learner-with-a-long-username", first_name="Alexandra", last_name="Longname")
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
-    small = context.new_page()
-    log_in(small, "teacher")
-    small.goto(f"/learn/org/groups/{group.pk}/")
-    small.get_by_role("heading", name="Class 9B", level=1).wait_for()
-    width = small.evaluate("document.documentElement.scrollWidth")
-    context.close()
-    assert width <= 375, f"the class page scrolls sideways at 375 px ({width} px wide)"
+    log_in(phone, "teacher")
+    phone.goto(f"/learn/org/groups/{group.pk}/")
+    phone.get_by_role("heading", name="Class 9B", level=1).wait_for()
+    assert_fits_phone(phone, "the class page")

@@ -26,10 +26,6 @@ def test_home_login_logout_and_admin_login(page):
     assert page.locator("input[name=username]").is_visible()
 
 
-def test_home_page_fits_a_small_phone(browser, live_server):
-    context = browser.new_context(viewport={"width": 375, "height": 740})
-    small = context.new_page()
-    small.goto(live_server.url + "/")
-    width = small.evaluate("document.documentElement.scrollWidth")
-    context.close()
-    assert width <= 375, f"the page scrolls sideways at 375 px ({width} px wide)"
+def test_home_page_fits_a_small_phone(phone, assert_fits_phone):
+    phone.goto("/")
+    assert_fits_phone(phone, "the home page")

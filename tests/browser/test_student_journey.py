@@ -13,9 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.http import QueryDict
 
+from lessons.learning.services import record_lesson_visit, submit_quiz
 from lessons.models import CoursePage, LessonPage
-from lessons.progress import record_lesson_visit
-from lessons.quizzes import submit_quiz
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -117,21 +116,16 @@ def test_student_signs_up_learns_fails_passes_and_earns_a_verifiable_certificate
     assert "kadri@example.org" not in page.content() and "kadri<" not in page.content()
 
 
-def test_quiz_errors_swap_in_and_learner_pages_fit_a_small_phone(browser, live_server):
+def test_quiz_errors_swap_in_and_learner_pages_fit_a_small_phone(phone, log_in, assert_fits_phone):
     """At 375 px: an incomplete answer is refused (400) in place, and lesson, dashboard and certificate fit."""
-    from lessons.enrolment import enrol
-    from tests.lessons.factories import UserFactory, learning_course
+    from lessons.learning.services import enrol
+    from tests.factories import UserFactory, learning_course
 
     course, quiz_lesson, reading = learning_course()
     learner = UserFactory(username="tiny", first_name="Tiina", last_name="Saar-Vähijärvelainen")
     enrol(user=learner, course=course)
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
-    small = context.new_page()
-    small.goto("/accounts/login/")
-    small.get_by_label("Username").fill("tiny")
-    small.get_by_label("Password").fill("pw-for-tests")
-    small.get_by_role("button", name="Log in").click()
-    small.get_by_role("button", name="Log out").wait_for()
+    small = phone
+    log_in(small, "tiny")
 
     small.goto(quiz_lesson.url)
     quiz = small.locator(".quiz")
@@ -145,6 +139,4 @@ def test_quiz_errors_swap_in_and_learner_pages_fit_a_small_phone(browser, live_s
     certificate_code = learner.certificates.get().code
     for path in (quiz_lesson.url, "/learn/dashboard/", f"/learn/certificates/{certificate_code}/"):
         small.goto(path)
-        width = small.evaluate("document.documentElement.scrollWidth")
-        assert width <= 375, f"{path} scrolls sideways at 375 px ({width} px wide)"
-    context.close()
+        assert_fits_phone(small, path)

@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from lessons.authoring import EDITORS, TEACHERS
+from lessons.authoring.roles import AuthoringGroup
 from lessons.models import LessonPage
+from tests.browser.conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -32,12 +33,12 @@ def log_out_of_admin(page, username):
     page.wait_for_url("**/admin/login/**")
 
 
-def test_teacher_edits_and_submits_editor_approves_change_goes_live(page):
+def test_teacher_edits_and_submits_editor_approves_change_goes_live(page, assert_fits_phone):
     call_command("load_demo_curriculum")
     lesson = LessonPage.objects.get(slug="what-ai-is-and-is-not")
     old_summary = lesson.summary
-    make_user("tess", TEACHERS)
-    make_user("eddie", EDITORS)
+    make_user("tess", AuthoringGroup.TEACHERS)
+    make_user("eddie", AuthoringGroup.EDITORS)
 
     log_in_to_admin(page, "tess")
     page.goto(f"/admin/pages/{lesson.pk}/edit/")
@@ -63,15 +64,15 @@ def test_teacher_edits_and_submits_editor_approves_change_goes_live(page):
     live = LessonPage.objects.get(pk=lesson.pk)
     assert live.summary == NEW_SUMMARY and not live.has_unpublished_changes
 
-    check_catalogue_at_phone_width(page)
+    check_catalogue_at_phone_width(page, assert_fits_phone)
 
 
-def check_catalogue_at_phone_width(page):
+def check_catalogue_at_phone_width(page, assert_fits_phone):
     """What `make run` shows: the demo catalogue, filterable and without sideways scrolling at 375 px.
 
     Part of the journey test (not a test of its own) so the loaded curriculum is built once.
     """
-    page.set_viewport_size({"width": 375, "height": 740})
+    page.set_viewport_size(PHONE)
     page.goto("/")
     page.locator(".audience--students").get_by_role("link", name="Browse courses").click()
     page.wait_for_url("**/courses/?audience=students")
@@ -92,5 +93,4 @@ def check_catalogue_at_phone_width(page):
     page.goto("/courses/ai-basics/what-ai-is-and-is-not/")
     page.get_by_role("link", name="A working definition").click()
     assert page.url.endswith("#a-working-definition")
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"the lesson page scrolls sideways at 375 px ({width} px wide)"
+    assert_fits_phone(page, "the lesson page")

@@ -3,13 +3,12 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.tutor import factories as f
+from tests import factories as f
 from tests.tutor.conftest import chatbots_lesson
 from tutor.models import Message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSWORD = "student-demo-2026"
 REPLY = "Chatbots can invent sources that do not exist [1]. What would you check first?"
 
 
@@ -18,14 +17,14 @@ def lesson(db):
     return chatbots_lesson()
 
 
-def log_in_and_open(page, lesson):
-    f.UserFactory(username="sam", password=PASSWORD)
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("sam")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
-    page.goto(lesson.url)
+@pytest.fixture
+def log_in_and_open(log_in):
+    def log_in_and_open(page, lesson):
+        f.UserFactory(username="sam")
+        log_in(page, "sam")
+        page.goto(lesson.url)
+
+    return log_in_and_open
 
 
 def ask(page, question):
@@ -34,7 +33,9 @@ def ask(page, question):
     box.press("Control+Enter")  # the keyboard shortcut submits, no mouse needed
 
 
-def test_student_asks_sees_the_streamed_answer_and_follows_the_citation(page, live_server, chat_model, lesson):
+def test_student_asks_sees_the_streamed_answer_and_follows_the_citation(
+    page, live_server, chat_model, lesson, log_in_and_open
+):
     chat_model.reply = REPLY
     log_in_and_open(page, lesson)
 
@@ -57,7 +58,7 @@ def test_student_asks_sees_the_streamed_answer_and_follows_the_citation(page, li
     expect(page.locator("h2#hallucinations")).to_be_in_viewport()
 
 
-def test_a_script_in_the_model_reply_never_runs(page, live_server, chat_model, lesson):
+def test_a_script_in_the_model_reply_never_runs(page, live_server, chat_model, lesson, log_in_and_open):
     chat_model.reply = (
         "<script>window.pwned = 'script'</script> "
         "<img src=x onerror=\"window.pwned = 'onerror'\"> "
@@ -78,7 +79,9 @@ def test_a_script_in_the_model_reply_never_runs(page, live_server, chat_model, l
     assert page.evaluate("window.pwned") is None
 
 
-def test_a_failing_model_shows_a_clear_message_and_keeps_the_question(page, live_server, chat_model, settings, lesson):
+def test_a_failing_model_shows_a_clear_message_and_keeps_the_question(
+    page, live_server, chat_model, settings, lesson, log_in_and_open
+):
     settings.TUTOR_LLM_MAX_RETRIES = 0
     chat_model.fail_next("500")
     log_in_and_open(page, lesson)
@@ -92,18 +95,15 @@ def test_a_failing_model_shows_a_clear_message_and_keeps_the_question(page, live
     expect(page.locator(".tutor-message--tutor").last).to_contain_text("could not answer")
 
 
-def test_the_panel_fits_a_small_phone(browser, live_server, offline_lesson_page):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
-    small = context.new_page()
+def test_the_panel_fits_a_small_phone(phone, log_in_and_open, assert_fits_phone, offline_lesson_page):
+    small = phone
     log_in_and_open(small, offline_lesson_page)
 
     ask(small, "Why do chatbots invent facts and citations?")
 
     expect(small.locator(".tutor-message--tutor").last).to_contain_text("Course excerpts")
     expect(small.locator("[data-tutor-offline]")).to_be_visible()
-    width = small.evaluate("document.documentElement.scrollWidth")
-    context.close()
-    assert width <= 375, f"the lesson page with the tutor panel scrolls sideways at 375 px ({width} px wide)"
+    assert_fits_phone(small, "the lesson page with the tutor panel")
 
 
 @pytest.fixture

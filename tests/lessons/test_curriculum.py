@@ -9,8 +9,8 @@ from django.utils.html import strip_tags
 from wagtail.models import Page, Revision
 
 from cms.models import HomePage
-from lessons.curriculum import CURRICULUM_DIR, CurriculumError, read_curriculum, sanitise_html
-from lessons.curriculum_loader import COMPETENCES, load_demo_curriculum
+from lessons.curriculum.loader import COMPETENCES, load_demo_curriculum
+from lessons.curriculum.reader import CURRICULUM_DIR, CurriculumError, read_curriculum, sanitise_html
 from lessons.models import Competence, CourseIndexPage, CoursePage, LessonPage
 
 pytestmark = pytest.mark.django_db

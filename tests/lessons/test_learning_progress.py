@@ -2,12 +2,11 @@
 
 import pytest
 
-from lessons.enrolment import NotEnrollable, enrol
+from lessons.learning.exceptions import NotEnrollable, NotEnrolled
+from lessons.learning.selectors import course_progress
+from lessons.learning.services import enrol, record_lesson_visit, submit_quiz
 from lessons.models import Certificate, Enrolment, LessonProgress, QuizAttempt
-from lessons.progress import record_lesson_visit
-from lessons.quizzes import NotEnrolled, submit_quiz
-from lessons.selectors import course_progress
-from tests.lessons.factories import (
+from tests.factories import (
     ALL_RIGHT,
     ALL_WRONG,
     UserFactory,

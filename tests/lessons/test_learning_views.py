@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lessons.enrolment import enrol
+from lessons.learning.services import enrol
 from lessons.models import Certificate, Enrolment, LessonProgress, QuizAttempt, ReflectionNote
-from tests.lessons.factories import (
+from tests.factories import (
     ALL_RIGHT,
     ALL_WRONG,
     SECRET_EXPLANATION,

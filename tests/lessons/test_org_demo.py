@@ -6,10 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from lessons.demo_organisations import seed_demo_organisations
 from lessons.models import Assignment, Group, Membership, Organisation
-from lessons.org_selectors import administered_organisations, learner_groups, managed_groups
-from tests.lessons.org_factories import course_with_lessons
+from lessons.organisations.demo import seed_demo_organisations
+from lessons.organisations.selectors import administered_organisations, learner_groups, managed_groups
+from tests.factories import course_with_lessons
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,7 @@ def demo_accounts(settings):
     settings.DEBUG = True  # demo accounts refuse to exist outside development
     output = io.StringIO()
     call_command("create_demo_accounts", stdout=output)
+    call_command("load_demo_organisations", stdout=output)
     return output.getvalue()
 
 

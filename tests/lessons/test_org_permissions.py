@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from lessons.models import ExportJob, Membership
-from tests.lessons.org_factories import GroupFactory, assign, course_with_lessons, member, org_admin
+from tests.factories import GroupFactory, assign, course_with_lessons, member, org_admin
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role

@@ -8,14 +8,14 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from lessons.models import Certificate, Membership
-from lessons.reports import (
+from lessons.organisations.reports import (
     count_training_record_rows,
     group_matrices,
     learner_assignments,
     organisation_completion,
     training_record_rows,
 )
-from tests.lessons.org_factories import (
+from tests.factories import (
     GroupFactory,
     assign,
     complete_lesson,

@@ -4,12 +4,11 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
 
-from lessons import organisations as services
 from lessons.models import Assignment, Membership
-from tests.lessons.factories import UserFactory
-from tests.lessons.org_factories import GroupFactory, OrganisationFactory, course_with_lessons, member
+from lessons.organisations import services
+from lessons.organisations.exceptions import InvitationUsed, JoinCodeRefused
+from tests.factories import GroupFactory, OrganisationFactory, UserFactory, course_with_lessons, member
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -62,10 +61,10 @@ def test_a_learner_can_be_in_groups_of_several_organisations():
 
 def test_a_wrong_code_is_refused_with_a_clear_message():
     GroupFactory(join_code="K7QP2XMA")
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(JoinCodeRefused) as error:
         services.join_by_code(user=UserFactory(), code="ZZZZZZZZ")
     assert error.value.code == "wrong_code"
-    assert "does not match any class" in error.value.messages[0]
+    assert "does not match any class" in error.value.message
 
 
 def test_a_rotated_code_stops_working_and_the_new_one_works():
@@ -73,7 +72,7 @@ def test_a_rotated_code_stops_working_and_the_new_one_works():
     old = group.join_code
     new = services.rotate_join_code(group)
     assert new != old
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(JoinCodeRefused) as error:
         services.join_by_code(user=UserFactory(), code=old)
     assert error.value.code == "wrong_code"
     membership, _ = services.join_by_code(user=UserFactory(), code=new)
@@ -84,7 +83,7 @@ def test_a_disabled_code_is_refused_until_switched_back_on():
     group = GroupFactory()
     services.set_join_code_enabled(group, False)
     learner = UserFactory()
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(JoinCodeRefused) as error:
         services.join_by_code(user=learner, code=group.join_code)
     assert error.value.code == "code_disabled"
     assert not Membership.objects.filter(user=learner).exists()
@@ -121,7 +120,7 @@ def test_an_invitation_works_only_once():
     services.accept_invitation(invitation=invitation, user=first)
     assert services.accept_invitation(invitation=invitation, user=first).user == first  # repeat click is harmless
     other = UserFactory()
-    with pytest.raises(ValidationError, match="already been used"):
+    with pytest.raises(InvitationUsed, match="already been used"):
         services.accept_invitation(invitation=invitation, user=other)
     assert not Membership.objects.filter(user=other).exists()
 

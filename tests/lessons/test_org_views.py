@@ -8,10 +8,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from lessons.models import Assignment, Group, Invitation, Membership
-from tests.lessons.factories import UserFactory
-from tests.lessons.org_factories import (
+from tests.factories import (
     GroupFactory,
     OrganisationFactory,
+    UserFactory,
     assign,
     complete_lesson,
     course_with_lessons,
@@ -130,7 +130,7 @@ def test_a_failing_mail_server_invites_nobody_and_says_so(client, monkeypatch):
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr("lessons.organisations.send_mail", refuse)
+    monkeypatch.setattr("lessons.organisations.services.send_mail", refuse)
     response = client.post(reverse("lessons:org:group-invite", args=[group.pk]), {"email": "new@example.org"})
     assert response.status_code == 503
     assert b"could not be sent just now, so nobody was invited" in response.content

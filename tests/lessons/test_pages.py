@@ -3,7 +3,7 @@
 import pytest
 
 from lessons.models import CourseIndexPage
-from tests.lessons import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +146,7 @@ def test_rich_text_from_the_loader_never_carries_scripts(client, tmp_path):
         '[[body]]\ntype = "callout"\nkind = "tip"\ntitle = "t"\n'
         "html = '<p><a href=\"javascript:alert(5)\">click</a></p>'\n"
     )
-    from lessons.curriculum_loader import load_demo_curriculum
+    from lessons.curriculum.loader import load_demo_curriculum
 
     load_demo_curriculum(tmp_path)
     for url in ("/courses/evil/", "/courses/evil/evil-lesson/"):

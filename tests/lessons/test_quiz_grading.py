@@ -4,8 +4,9 @@ import pytest
 from django.http import QueryDict
 
 from lessons.blocks import QuizBlock
-from lessons.quizzes import QuizInputError, grade, parse_answers
-from tests.lessons.factories import ALL_RIGHT, ALL_WRONG, HALF_RIGHT, quiz, two_question_quiz
+from lessons.learning.exceptions import QuizInputError
+from lessons.learning.quizzes import grade, parse_answers
+from tests.factories import ALL_RIGHT, ALL_WRONG, HALF_RIGHT, quiz, two_question_quiz
 
 
 def quiz_value(spec):

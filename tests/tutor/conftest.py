@@ -7,9 +7,9 @@ browser tests too.
 import pytest
 from django.core.cache import cache
 
-from tests.tutor import factories as f
-from tutor import llm
-from tutor.indexing import index_page
+from tests import factories as f
+from tutor.answering import llm
+from tutor.indexing.indexer import index_page
 
 QUIZ_PROMPT = "Which of these is the best sign that a chatbot invented a source?"
 QUIZ_RIGHT = "The cited article cannot be found anywhere"
@@ -38,7 +38,7 @@ def chatbots_lesson():
                 "Check every source a chatbot gives you: an invented article cannot be found anywhere.</p>"
             ),
             f.teacher_note(f"<p>{TEACHER_SECRET}.</p>"),
-            f.quiz(
+            f.one_question_quiz(
                 QUIZ_PROMPT,
                 [(QUIZ_RIGHT, True, "Yes."), (QUIZ_WRONG, False, "Tone says nothing about truth.")],
                 QUIZ_EXPLANATION,

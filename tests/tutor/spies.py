@@ -1,6 +1,6 @@
 """A counting wrapper around the real local embedding model, to prove what gets (re-)embedded."""
 
-from tutor.embeddings import local_provider
+from tutor.indexing.embeddings import local_provider
 
 
 class CountingProvider:

@@ -3,10 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from tests.tutor import factories as f
+from tests import factories as f
 from tests.tutor.spies import CountingProvider
-from tutor.embeddings import EmbeddingError
-from tutor.indexing import index_page
+from tutor.indexing.embeddings import EmbeddingError
+from tutor.indexing.indexer import index_page
 
 pytestmark = pytest.mark.django_db
 

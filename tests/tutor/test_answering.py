@@ -3,11 +3,13 @@
 import pytest
 
 from lessons.models import Membership, Organisation, QuizAttempt
+from tests import factories as f
 from tests.fake_openai import DEFAULT_REPLY, closed_port_url
-from tests.tutor import factories as f
 from tests.tutor.conftest import QUIZ_EXPLANATION, QUIZ_RIGHT, TEACHER_SECRET
-from tutor import answering, llm, oversight
+from tutor.answering import llm
+from tutor.answering import services as answering
 from tutor.models import Message, SafetyFlag
+from tutor.oversight import budgets
 
 pytestmark = pytest.mark.django_db
 
@@ -150,14 +152,14 @@ def test_an_open_quiz_is_coached_not_answered_by_the_model(chat_model, lesson, s
     prompt = prompt_text(chat_model)
     assert "Coaching mode" in prompt and "Do NOT give the answer" in prompt
     assert QUIZ_RIGHT not in prompt and QUIZ_EXPLANATION not in prompt
-    assert Message.objects.get(pk=answer.reply.pk).mode == answering.COACHING
+    assert Message.objects.get(pk=answer.reply.pk).mode == Message.Mode.COACHING
 
 
 def test_an_open_quiz_is_coached_offline_too(offline, lesson, student):
     answer, events = run(student, lesson, "What's the answer to question 1?")
 
     reply = Message.objects.get(pk=answer.reply.pk)
-    assert reply.mode == answering.COACHING
+    assert reply.mode == Message.Mode.COACHING
     assert "won't give you the answer" in reply.text
     assert "**Hallucinations** [1]" in reply.text
     assert reply.sources[0]["url"].endswith("#hallucinations")
@@ -170,7 +172,7 @@ def test_once_the_quiz_is_passed_the_same_question_is_not_coached(offline, lesso
 
     answer, _ = run(student, lesson, "What's the answer to question 1?")
 
-    assert Message.objects.get(pk=answer.reply.pk).mode == answering.EXCERPTS
+    assert Message.objects.get(pk=answer.reply.pk).mode == Message.Mode.EXCERPTS
 
 
 def test_offline_answers_are_labelled_course_excerpts_with_links(offline, fake_openai, lesson, student):
@@ -196,10 +198,10 @@ def test_offline_says_plainly_when_the_course_does_not_cover_it(offline, lesson,
 
 
 def test_an_exhausted_budget_refuses_but_keeps_the_question(chat_model, lesson, student):
-    school = Organisation.objects.create(name="School", slug="school", kind="school", monthly_question_budget=0)
+    school = f.with_budget(Organisation.objects.create(name="School", slug="school", kind="school"), questions=0)
     Membership.objects.create(user=student, organisation=school, role=Membership.Role.LEARNER)
 
-    with pytest.raises(oversight.BudgetExhausted) as raised:
+    with pytest.raises(budgets.BudgetExhausted) as raised:
         answering.start(student, lesson, QUESTION)
 
     question, reply = Message.objects.filter(conversation__user=student).order_by("id")

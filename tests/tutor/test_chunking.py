@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.tutor import factories as f
-from tutor.chunking import HEADING_SEPARATOR, MAX_CHUNK_TOKENS, chunk_page, tokenizer
+from tests import factories as f
+from tutor.indexing.chunking import HEADING_SEPARATOR, MAX_CHUNK_TOKENS, chunk_page, tokenizer
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +102,7 @@ def test_quiz_prompts_options_feedback_and_explanations_never_enter_a_chunk():
         body=[
             f.heading("Check"),
             f.paragraph("<p>Lesson text.</p>"),
-            f.quiz(
+            f.one_question_quiz(
                 "Which of these is QUIZPROMPT machine learning?",
                 [("OPTIONRIGHT spam filter", True, "FEEDBACKYES well done"), ("OPTIONWRONG", False, "FEEDBACKNO")],
                 "EXPLANATIONTEXT because it learns",

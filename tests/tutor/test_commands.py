@@ -7,11 +7,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from tests.tutor import factories as f
-from tutor.evaluation import score_question
-from tutor.indexing import index_page
+from tests import factories as f
+from tutor.indexing.indexer import index_page
+from tutor.indexing.reconcile import clear_index, column_dimensions
 from tutor.models import Chunk, PageIndexState
-from tutor.reconcile import clear_index, column_dimensions
+from tutor.quality.evaluation import score_question
 
 pytestmark = pytest.mark.django_db
 

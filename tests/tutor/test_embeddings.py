@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 
 from tests.fake_openai import FakeOpenAI
-from tutor.embeddings import EmbeddingError, OpenAIProvider, get_provider, local_provider
+from tutor.indexing.embeddings import EmbeddingError, OpenAIProvider, get_provider, local_provider
 
 
 @pytest.fixture

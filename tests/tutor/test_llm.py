@@ -3,8 +3,8 @@
 import pytest
 
 from tests.fake_openai import DEFAULT_REPLY, closed_port_url
-from tutor import llm
-from tutor.chunking import count_tokens
+from tutor.answering import llm
+from tutor.indexing.chunking import count_tokens
 
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is a spam filter?"}]
 

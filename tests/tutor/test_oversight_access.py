@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from lessons.models import Membership
-from tests.tutor.oversight_factories import (
+from tests.factories import (
     GroupFactory,
     OrganisationFactory,
     UserFactory,
@@ -18,7 +18,7 @@ from tests.tutor.oversight_factories import (
     reply,
 )
 from tutor.models import ConversationAccess
-from tutor.oversight import screen_message
+from tutor.oversight.safety import screen_message
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.tutor.oversight_factories import GroupFactory, OrganisationFactory, member, org_admin, question, reply
-from tutor.budget import month_window, organisation_usage
-from tutor.models import Message
-from tutor.oversight import BudgetExhausted, check_budget
+from tests.factories import GroupFactory, OrganisationFactory, member, org_admin, question, reply, with_budget
+from tutor.models import Message, OrganisationBudget
+from tutor.oversight.budgets import BudgetExhausted, check_budget, month_window, organisation_usage
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +21,11 @@ MID_NOVEMBER = datetime(2026, 11, 15, 12, 0, tzinfo=UTC)
 
 def learner_in(organisation, user=None):
     return member(GroupFactory(organisation=organisation), user=user)
+
+
+def budget_of(organisation):
+    budget = OrganisationBudget.objects.get(organisation=organisation)
+    return budget.monthly_question_budget, budget.monthly_token_budget
 
 
 def dated(message, when):
@@ -38,7 +42,7 @@ def ask(user, times, when=MID_NOVEMBER):
 
 @pytest.mark.parametrize("asked, blocked", [(2, False), (3, True), (4, True)])
 def test_question_budget_under_at_and_over_the_limit(asked, blocked):
-    school = OrganisationFactory(name="Tamme School", monthly_question_budget=3)
+    school = with_budget(OrganisationFactory(name="Tamme School"), questions=3)
     learner = learner_in(school)
     ask(learner, asked)
     if not blocked:
@@ -56,7 +60,7 @@ def test_question_budget_under_at_and_over_the_limit(asked, blocked):
 
 @pytest.mark.parametrize("tokens, blocked", [(999, False), (1000, True), (1500, True)])
 def test_token_budget_counts_prompt_and_completion_tokens(tokens, blocked):
-    firm = OrganisationFactory(name="Acme", monthly_token_budget=1000)
+    firm = with_budget(OrganisationFactory(name="Acme"), tokens=1000)
     learner = learner_in(firm)
     dated(reply(question(learner), prompt_tokens=tokens - 100, completion_tokens=100), MID_NOVEMBER)
     if blocked:
@@ -67,7 +71,7 @@ def test_token_budget_counts_prompt_and_completion_tokens(tokens, blocked):
 
 
 def test_everyone_in_the_organisation_shares_the_budget_and_outsiders_do_not_count():
-    school = OrganisationFactory(monthly_question_budget=2)
+    school = with_budget(OrganisationFactory(), questions=2)
     first, second, outsider = learner_in(school), learner_in(school), learner_in(OrganisationFactory())
     ask(first, 1)
     ask(outsider, 5)
@@ -81,7 +85,7 @@ def test_everyone_in_the_organisation_shares_the_budget_and_outsiders_do_not_cou
 
 
 def test_only_the_current_calendar_month_counts():
-    school = OrganisationFactory(monthly_question_budget=2)
+    school = with_budget(OrganisationFactory(), questions=2)
     learner = learner_in(school)
     ask(learner, 5, when=datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC))
     check_budget(learner, now=MID_NOVEMBER)
@@ -102,7 +106,7 @@ def test_december_resets_in_january():
 
 def test_a_learner_in_several_organisations_is_stopped_when_any_budget_is_used_up():
     generous = OrganisationFactory(name="Generous")
-    strict = OrganisationFactory(name="Strict", monthly_question_budget=1)
+    strict = with_budget(OrganisationFactory(name="Strict"), questions=1)
     learner = learner_in(generous)
     learner_in(strict, user=learner)
     ask(learner, 1)
@@ -115,7 +119,7 @@ def test_a_learner_in_several_organisations_is_stopped_when_any_budget_is_used_u
 
 def test_the_question_being_checked_and_refused_questions_do_not_count():
     """The answering flow saves the question, then checks; refused questions get a failed reply."""
-    school = OrganisationFactory(monthly_question_budget=2)
+    school = with_budget(OrganisationFactory(), questions=2)
     learner = learner_in(school)
     ask(learner, 1)
     dated(question(learner), MID_NOVEMBER)  # saved, its reply not started yet
@@ -138,7 +142,7 @@ def test_admin_usage_page_shows_this_months_numbers_and_cost(client, settings):
     settings.TUTOR_PRICE_PER_1K_PROMPT_TOKENS = "0.50"
     settings.TUTOR_PRICE_PER_1K_COMPLETION_TOKENS = "1.50"
     settings.TUTOR_PRICE_CURRENCY = "EUR"
-    school = OrganisationFactory(monthly_question_budget=100, monthly_token_budget=50_000)
+    school = with_budget(OrganisationFactory(), questions=100, tokens=50_000)
     learner = learner_in(school)
     reply(question(learner), prompt_tokens=3000, completion_tokens=600)
     reply(question(learner), prompt_tokens=1000, completion_tokens=400)
@@ -160,9 +164,9 @@ def test_admin_usage_page_shows_this_months_numbers_and_cost(client, settings):
 
 
 def test_check_budget_costs_one_query_however_many_organisations(django_assert_num_queries):
-    learner = learner_in(OrganisationFactory(monthly_question_budget=10))
+    learner = learner_in(with_budget(OrganisationFactory(), questions=10))
     for budget in (5, None):
-        learner_in(OrganisationFactory(monthly_token_budget=budget), user=learner)
+        learner_in(with_budget(OrganisationFactory(), tokens=budget), user=learner)
     ask(learner, 3)
     with django_assert_num_queries(1):
         check_budget(learner, now=MID_NOVEMBER)
@@ -180,24 +184,21 @@ def test_operator_sets_shows_and_clears_budgets_with_the_command():
     ask(learner, 1, when=timezone.now())
 
     output = run_budget_command(school.slug, "--questions", "0", "--tokens", "5000")
-    school.refresh_from_db()
-    assert (school.monthly_question_budget, school.monthly_token_budget) == (0, 5000)
+    assert budget_of(school) == (0, 5000)
     assert "questions answered: 1 of 0" in output
     assert "tokens: 0 of 5000" in output
     with pytest.raises(BudgetExhausted):
         check_budget(learner)
 
     output = run_budget_command(school.slug, "--unlimited")
-    school.refresh_from_db()
-    assert (school.monthly_question_budget, school.monthly_token_budget) == (None, None)
+    assert budget_of(school) == (None, None)
     assert "questions answered: 1 of unlimited" in output
     check_budget(learner)
 
 
 @pytest.mark.parametrize("args", [["no-such-school"], ["{slug}", "--questions", "-3"]])
 def test_budget_command_rejects_bad_input(args):
-    school = OrganisationFactory(monthly_question_budget=7)
+    school = with_budget(OrganisationFactory(), questions=7)
     with pytest.raises(CommandError):
         call_command("tutor_budget", *[arg.format(slug=school.slug) for arg in args], stdout=StringIO())
-    school.refresh_from_db()
-    assert school.monthly_question_budget == 7
+    assert budget_of(school) == (7, None)

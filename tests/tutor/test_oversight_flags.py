@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lessons.models import Membership
-from tests.tutor.oversight_factories import (
+from tests.factories import (
     GroupFactory,
     OrganisationFactory,
     SafetyFlagFactory,

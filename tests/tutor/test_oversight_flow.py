@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from lessons.models import Membership
-from tests.tutor.oversight_factories import GroupFactory, OrganisationFactory, member, question, reply
+from tests.factories import GroupFactory, OrganisationFactory, member, question, reply, with_budget
 from tutor.models import Message, SafetyFlag
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def render_panel(lesson, user):
     request = RequestFactory().get(lesson.url)
     request.user = user
-    return Template("{% load tutor %}{% tutor_panel page %}").render(RequestContext(request, {"page": lesson}))
+    return Template('{% load extension_points %}{% extension_point "lesson_page_aside" page %}').render(
+        RequestContext(request, {"page": lesson})
+    )
 
 
 def test_panel_tells_a_learner_in_a_class_who_can_read(lesson, student):
@@ -50,7 +52,7 @@ def test_a_worrying_question_is_answered_and_flagged_for_the_teacher(client, cha
 
 
 def test_an_exhausted_budget_tells_the_learner_when_it_resets(client, chat_model, lesson, student):
-    school = OrganisationFactory(name="Tamme School", monthly_question_budget=1)
+    school = with_budget(OrganisationFactory(name="Tamme School"), questions=1)
     member(GroupFactory(organisation=school), user=student)
     reply(question(student))
     client.force_login(student)

@@ -4,11 +4,10 @@ import logging
 
 import pytest
 
+from tests.factories import UserFactory, question
 from tests.fake_openai import closed_port_url
-from tests.tutor.oversight_factories import UserFactory, question
 from tutor.models import Message, SafetyFlag
-from tutor.oversight import screen_message
-from tutor.safety import rule_findings
+from tutor.oversight.safety import rule_findings, screen_message
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +124,7 @@ def test_without_a_moderation_model_the_endpoint_is_not_called(moderation, setti
 def test_a_failing_moderation_endpoint_falls_back_to_the_rules(moderation, settings, caplog):
     settings.OPENAI_BASE_URL = closed_port_url()
     message = question(UserFactory(), "I want to kill myself")
-    with caplog.at_level(logging.WARNING, logger="tutor.safety"):
+    with caplog.at_level(logging.WARNING, logger="tutor.oversight.safety"):
         flags = screen_message(message)
     assert [(flag.category, flag.source) for flag in flags] == [(Category.SELF_HARM, "rules")]
     assert "Moderation endpoint failed" in caplog.text

@@ -4,7 +4,7 @@ import pytest
 
 from lessons.models import QuizAttempt
 from tests.tutor.conftest import QUIZ_PROMPT, QUIZ_RIGHT
-from tutor.quiz_guard import open_quizzes, quiz_answer_request
+from tutor.answering.quiz_guard import open_quizzes, quiz_answer_request
 
 pytestmark = pytest.mark.django_db
 

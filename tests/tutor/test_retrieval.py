@@ -7,9 +7,9 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.db import connection, transaction
 from wagtail.models import PageViewRestriction
 
-from tests.tutor import factories as f
+from tests import factories as f
 from tests.tutor.spies import CountingProvider
-from tutor.indexing import index_page
+from tutor.indexing.indexer import index_page
 from tutor.models import Chunk
 from tutor.retrieval import retrieve, vector_candidates, visible_chunks
 

@@ -1,24 +1,13 @@
 """The index follows the page tree: publish (through a real worker), unpublish, delete, move, privacy."""
 
-import time
-
 import pytest
 from django.test import override_settings
 from wagtail.models import PageViewRestriction
 
+from tests import factories as f
 from tests.fake_openai import FakeOpenAI
-from tests.tutor import factories as f
-from tutor.indexing import index_page
+from tutor.indexing.indexer import index_page
 from tutor.models import Chunk, PageIndexState
-
-
-def wait_for(condition, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def lesson_with_text(course, title="What AI is"):
@@ -33,7 +22,7 @@ def fake_openai():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_publishing_a_lesson_indexes_it_in_the_worker(celery_worker):
+def test_publishing_a_lesson_indexes_it_in_the_worker(celery_worker, wait_for):
     course = f.course()
     lesson = lesson_with_text(course)  # published here, so the task is queued on commit
 
@@ -44,7 +33,7 @@ def test_publishing_a_lesson_indexes_it_in_the_worker(celery_worker):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_embedding_errors_are_retried_by_the_worker(celery_worker, fake_openai):
+def test_embedding_errors_are_retried_by_the_worker(celery_worker, fake_openai, wait_for):
     fake_openai.fail_next("500")
     with override_settings(
         TUTOR_EMBEDDING_PROVIDER="openai",

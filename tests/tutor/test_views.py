@@ -11,10 +11,11 @@ from django.test import Client
 from wagtail.models import PageViewRestriction
 
 from lessons.models import LessonPage, Membership, Organisation
-from tests.tutor import factories as f
-from tutor import answering, views
-from tutor.answer_timing import time_answer
+from tests import factories as f
+from tutor.answering import services as answering
+from tutor.answering import views
 from tutor.models import Message
+from tutor.quality.answer_timing import time_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +163,7 @@ def test_unknown_unpublished_and_hidden_lessons_are_404(offline, lesson, client_
 
 
 def test_an_exhausted_budget_is_429_with_its_message(chat_model, lesson, client_for, student):
-    school = Organisation.objects.create(name="School", slug="school", kind="school", monthly_question_budget=0)
+    school = f.with_budget(Organisation.objects.create(name="School", slug="school", kind="school"), questions=0)
     Membership.objects.create(user=student, organisation=school, role=Membership.Role.LEARNER)
 
     response = post_question(client_for(), lesson)
@@ -253,7 +254,7 @@ def test_every_lesson_page_carries_the_panel_with_the_learners_history(offline, 
 def test_an_editors_preview_of_an_unsaved_lesson_gets_a_note_not_a_form(rf, student):
     request = rf.get("/")
     request.user = student
-    html = Template("{% load tutor %}{% tutor_panel page %}").render(
+    html = Template('{% load extension_points %}{% extension_point "lesson_page_aside" page %}').render(
         Context({"page": LessonPage(title="Draft"), "request": request})
     )
 

@@ -1,17 +1,16 @@
-"""The tutor panel on lesson pages (``{% tutor_panel page %}``) and safe rendering of stored answers."""
+"""The tutor panel's context (the panel is put beside lessons by ``tutor.wagtail_hooks``); safe answer HTML."""
 
 from django import template
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from tutor import conversations, llm
-from tutor.rendering import render_answer
+from tutor.answering import conversations, llm
+from tutor.answering.rendering import render_answer
 
 register = template.Library()
 
 
-@register.inclusion_tag("tutor/panel.html", takes_context=True)
-def tutor_panel(context, page):
+def tutor_panel_context(context, page):
     """The "Ask the tutor" panel for ``page``: the learner's conversation so far and the question form."""
     request = context.get("request")
     user = getattr(request, "user", None)

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from cms.demo_accounts import DEMO_ACCOUNTS, ensure_demo_accounts
-from lessons.demo_organisations import seed_demo_organisations
 
 
 class Command(BaseCommand):
@@ -15,5 +14,3 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo accounts (development only):"))
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<8} / {account.password:<20} {account.role}")
-        self.stdout.write(self.style.SUCCESS("Demo school and business:"))
-        seed_demo_organisations(report=self.stdout.write)

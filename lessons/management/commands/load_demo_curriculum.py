@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lessons.curriculum import CurriculumError
-from lessons.curriculum_loader import load_demo_curriculum
+from lessons.curriculum.loader import load_demo_curriculum
+from lessons.curriculum.reader import CurriculumError
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from lessons.models import Organisation
-from tutor.budget import organisation_usage, set_budgets
+from tutor.oversight.budgets import organisation_usage, set_budgets
 
 
 def non_negative(value):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tutor.evaluation import evaluate, load_questions
+from tutor.quality.evaluation import evaluate, load_questions
 
 
 class Command(BaseCommand):

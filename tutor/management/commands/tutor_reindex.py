@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from tutor.embeddings import get_provider
-from tutor.reconcile import reconcile
+from tutor.indexing.embeddings import get_provider
+from tutor.indexing.reconcile import reconcile
 
 
 class Command(BaseCommand):

@@ -1,0 +1,212 @@
+"""Write the demo curriculum into Wagtail: real pages with revisions, published, loaded idempotently.
+
+Pages are matched by slug under their parent. A page whose live content already equals the files
+is left alone (no new revision); a changed one gets a new revision that is published; a missing
+one is created and published. The loader owns the demo content: a newer draft of a demo page is
+superseded when its file changes. Lessons are added in file order; reordering existing lessons is
+left to editors in the admin.
+"""
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from cms.models import AUDIENCES, HomePage
+from lessons.authoring.services import ensure_catalogue_authoring
+from lessons.models import Competence, CourseIndexPage, CoursePage, LessonPage
+
+from .reader import CURRICULUM_DIR, read_curriculum, stable_id
+
+# UNESCO's AI competency frameworks (for students, 2024, and for teachers, 2024) group AI literacy
+# into these areas; courses tag the areas they build.
+COMPETENCES = [
+    (
+        "human_centred_mindset",
+        "Human-centred mindset",
+        "Keep people in charge of AI: human agency, accountability and the public good come first.",
+    ),
+    (
+        "ethics",
+        "Ethics of AI",
+        "Use AI responsibly: fairness, privacy, safety, transparency and honesty about its use.",
+    ),
+    (
+        "techniques_applications",
+        "AI techniques and applications",
+        "Understand how AI systems learn and generate, and apply them well to real tasks.",
+    ),
+    (
+        "system_design",
+        "AI system design",
+        "Frame problems, choose data and design, test and improve AI systems with their users in mind.",
+    ),
+    ("pedagogy", "AI pedagogy", "Teach with and about AI so that it deepens learning instead of replacing it."),
+]
+ENTRY_POINTS = {
+    "students": ("For students", "Short lessons on how AI works, where it goes wrong and how to use it honestly."),
+    "teachers": ("For teachers", "Plan, assess and lead class discussions with AI, and author your own lessons."),
+    "business": ("For businesses", "Staff training on generative AI at work and the EU AI Act's AI-literacy duty."),
+}
+
+
+@dataclass
+class CourseResult:
+    course: CoursePage
+    outcomes: Counter  # "created" / "updated" / "unchanged" → number of pages (course and lessons)
+
+
+def _canonical(value):
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _stream_data(stream_value):
+    return stream_value.get_prep_value() if hasattr(stream_value, "get_prep_value") else stream_value
+
+
+def _differs(page, fields):
+    for name, wanted in fields.items():
+        current = getattr(page, name)
+        if name in {"body", "learning_outcomes", "entry_points"}:
+            if _canonical(_stream_data(current)) != _canonical(wanted):
+                return True
+        elif current != wanted:
+            return True
+    return False
+
+
+def update_page(page, fields, relations=None):
+    """Publish a new revision of ``page`` with ``fields`` unless its live content already matches."""
+    relations_differ = relations is not None and relations.differ(page)
+    if page.live and not _differs(page, fields) and not relations_differ:
+        return "unchanged"
+    for name, value in fields.items():
+        setattr(page, name, value)
+    if relations:
+        relations.apply(page)
+    page.save_revision().publish()
+    return "updated"
+
+
+def sync_page(parent, model, slug, fields, relations=None):
+    """Create, update or leave alone the child of ``parent`` with this slug; returns (page, outcome)."""
+    page = model.objects.child_of(parent).filter(slug=slug).first()
+    if page is not None:
+        return page, update_page(page, fields, relations)
+    page = model(slug=slug, live=False, **fields)
+    if relations:
+        relations.apply(page)
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page, "created"
+
+
+class _CourseRelations:
+    """Topics and competences of a course, applied to the page before its revision is saved."""
+
+    def __init__(self, topics, competences):
+        self.topics, self.competences = topics, competences
+
+    def apply(self, course):
+        course.topics.set(self.topics)
+        course.competences.set(self.competences)
+
+    def differ(self, course):
+        return sorted(course.topics.names()) != sorted(self.topics) or {c.pk for c in course.competences.all()} != {
+            c.pk for c in self.competences
+        }
+
+
+def ensure_competences():
+    competences = {}
+    for key, name, description in COMPETENCES:
+        competence, _ = Competence.objects.update_or_create(
+            key=key, defaults={"name": name, "description": description}
+        )
+        competences[key] = competence
+    return competences
+
+
+def ensure_catalogue(home):
+    catalogue, _ = sync_page(
+        home,
+        CourseIndexPage,
+        "courses",
+        {
+            "title": "Courses",
+            "intro": "<p>Short, practical courses about AI for students, teachers and businesses.</p>",
+        },
+    )
+    ensure_catalogue_authoring(catalogue)
+    return catalogue
+
+
+def set_home_entry_points(home, catalogue):
+    """Point the home page's three audience cards at the catalogue, filtered for that audience."""
+    entries = [
+        {
+            "type": "audience",
+            "id": stable_id("home", audience),
+            "value": {
+                "audience": audience,
+                "heading": ENTRY_POINTS[audience][0],
+                "text": ENTRY_POINTS[audience][1],
+                "link": catalogue.pk,
+                "link_text": "Browse courses",
+            },
+        }
+        for audience, _label in AUDIENCES
+    ]
+    return update_page(home, {"entry_points": entries})
+
+
+def _load_course(catalogue, data, competences):
+    outcomes = Counter()
+    course, outcome = sync_page(
+        catalogue,
+        CoursePage,
+        data.slug,
+        {
+            "title": data.title,
+            "audience": data.audience,
+            "level": data.level,
+            "estimated_minutes": data.estimated_minutes,
+            "intro": data.intro,
+            "learning_outcomes": data.outcomes,
+        },
+        _CourseRelations(data.topics, [competences[key] for key in data.competences]),
+    )
+    outcomes[outcome] += 1
+    for lesson in data.lessons:
+        fields = {
+            "title": lesson.title,
+            "summary": lesson.summary,
+            "estimated_minutes": lesson.estimated_minutes,
+            "body": lesson.body,
+        }
+        outcomes[sync_page(course, LessonPage, lesson.slug, fields)[1]] += 1
+    return CourseResult(course=course, outcomes=outcomes)
+
+
+def load_demo_curriculum(directory=None, report=lambda result: None):
+    """Validate every file first, then create/update the catalogue, competences, courses and lessons.
+
+    ``report`` is called with a CourseResult after each course, so a command can show progress.
+    """
+    competence_keys = [key for key, _name, _description in COMPETENCES]
+    audience_order = [audience for audience, _label in AUDIENCES]
+    # The catalogue lists courses in creation order: students first, then teachers, then businesses.
+    courses = sorted(
+        read_curriculum(directory or CURRICULUM_DIR, competence_keys), key=lambda c: audience_order.index(c.audience)
+    )
+    home = HomePage.objects.get(depth=2)
+    results = []
+    with transaction.atomic():
+        competences = ensure_competences()
+        catalogue = ensure_catalogue(home)
+        for data in courses:
+            results.append(_load_course(catalogue, data, competences))
+            report(results[-1])
+        set_home_entry_points(HomePage.objects.get(pk=home.pk), catalogue)
+    return results

@@ -1,0 +1,50 @@
+"""What every browser journey shares: logging in and out, a phone-sized page, the sideways-scroll check.
+
+The browser itself (Debian's Chromium through Playwright) and the desktop ``page`` come from
+tests/conftest.py. Helpers are fixtures that return a function, so journeys ask for what they use.
+"""
+
+import pytest
+
+PASSWORD = "pw-for-tests"  # tests.factories.UserFactory's password
+PHONE = {"width": 375, "height": 740}
+
+
+@pytest.fixture
+def log_in():
+    def log_in(page, username, password=PASSWORD, *, button="Log in"):
+        """Log in through the site's form and wait until the page shows the signed-in navigation."""
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name=button).click()
+        page.locator("form[action*=logout] button").wait_for()
+
+    return log_in
+
+
+@pytest.fixture
+def log_out():
+    def log_out(page):
+        page.locator("form[action*=logout] button").click()
+        page.locator("a[href*=login]").first.wait_for()
+
+    return log_out
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page 375 px wide, the smallest phone the site is made for."""
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def assert_fits_phone():
+    def assert_fits_phone(page, what="the page"):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{what} scrolls sideways at {PHONE['width']} px ({width} px wide)"
+
+    return assert_fits_phone
