@@ -1,5 +1,6 @@
 from django.apps import apps
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
@@ -12,18 +13,21 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/", include("django.contrib.auth.urls")),
-    path("learn/", include("lessons.urls")),
 ]
-
-# The tutor is optional: without it in INSTALLED_APPS the site renders without its panel and links.
-if apps.is_installed("tutor"):
-    urlpatterns.append(path("tutor/", include("tutor.urls")))
 
 if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Everything a learner sees is prefixed by its language (/et/, /ru/, /en/): the prefix sets the
+# interface language and picks the Wagtail locale of the pages served.
+learner_urls = [
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("learn/", include("lessons.urls")),
+]
+# The tutor is optional: without it in INSTALLED_APPS the site renders without its panel and links.
+if apps.is_installed("tutor"):
+    learner_urls.append(path("tutor/", include("tutor.urls")))
+urlpatterns += i18n_patterns(*learner_urls, path("", include(wagtail_urls)))

@@ -14,7 +14,7 @@ PHONE = {"width": 375, "height": 740}
 def log_in():
     def log_in(page, username, password=PASSWORD, *, button="Log in"):
         """Log in through the site's form and wait until the page shows the signed-in navigation."""
-        page.goto("/accounts/login/")
+        page.goto("/en/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name=button).click()

@@ -50,7 +50,7 @@ def test_teacher_runs_a_class_and_sees_the_student_complete_a_lesson(page, log_i
     page.get_by_role("button", name="Join").click()
     page.get_by_text("You joined Class 9B at Tallinn Demo School.").wait_for()
 
-    page.goto("/learn/dashboard/")
+    page.goto("/en/learn/dashboard/")
     assignments = page.locator(".org-assignments")
     assert "AI basics" in assignments.inner_text() and f"Due {due.day} {due:%b %Y}" in assignments.inner_text()
     assignments.get_by_role("link", name="AI basics").click()
@@ -126,6 +126,6 @@ def test_the_class_page_fits_a_small_phone(phone, log_in, assert_fits_phone):
     member(group, username="teacher", role=Membership.Role.TEACHER)
     member(group, username="a-learner-with-a-long-username", first_name="Alexandra", last_name="Longname")
     log_in(phone, "teacher")
-    phone.goto(f"/learn/org/groups/{group.pk}/")
+    phone.goto(f"/en/learn/org/groups/{group.pk}/")
     phone.get_by_role("heading", name="Class 9B", level=1).wait_for()
     assert_fits_phone(phone, "the class page")

@@ -37,7 +37,7 @@ def test_teacher_reviews_a_flag_and_admin_sees_the_access_log(phone, log_in, log
 
     log_out(page)
     log_in(page, admin.username)
-    page.goto(f"/tutor/oversight/{school.slug}/")
+    page.goto(f"/en/tutor/oversight/{school.slug}/")
     page.get_by_role("link", name="Access log").click()
     entry = page.get_by_role("row").filter(has_text=teacher.get_full_name())
     assert learner.get_full_name() in entry.inner_text()

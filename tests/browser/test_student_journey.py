@@ -62,7 +62,7 @@ def test_student_signs_up_learns_fails_passes_and_earns_a_verifiable_certificate
     lessons = list(course.lessons().specific())
     assert len(lessons) == 8 and all(quizzes(lesson) for lesson in lessons)
 
-    page.goto("/accounts/signup/")
+    page.goto("/en/accounts/signup/")
     page.get_by_label("Username").fill("kadri")
     page.get_by_label("First name").fill("Kadri")
     page.get_by_label("Last name").fill("Kask")
@@ -86,7 +86,7 @@ def test_student_signs_up_learns_fails_passes_and_earns_a_verifiable_certificate
     region.get_by_text("Passed!").wait_for()
     assert "1 of 8 lessons complete" in region.inner_text()
 
-    page.goto("/learn/dashboard/")
+    page.goto("/en/learn/dashboard/")
     assert "1 of 8 lessons complete" in page.locator(".dashboard-courses").inner_text()
     assert page.get_by_role("link", name=f"Continue: {lessons[1].title}").is_visible()
 
@@ -105,7 +105,7 @@ def test_student_signs_up_learns_fails_passes_and_earns_a_verifiable_certificate
     assert "AI basics" in page.locator(".certificate").inner_text()
     code = page.locator(".certificate code").inner_text()
     verify_href = page.locator(".certificate__verify a").get_attribute("href")
-    assert re.fullmatch(rf"/learn/certificates/verify/{re.escape(code)}/", verify_href)
+    assert re.fullmatch(rf"/en/learn/certificates/verify/{re.escape(code)}/", verify_href)
 
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("link", name="Log in").wait_for()
@@ -137,6 +137,6 @@ def test_quiz_errors_swap_in_and_learner_pages_fit_a_small_phone(phone, log_in, 
     pass_through_services(learner, reading)
     pass_through_services(learner, quiz_lesson)
     certificate_code = learner.certificates.get().code
-    for path in (quiz_lesson.url, "/learn/dashboard/", f"/learn/certificates/{certificate_code}/"):
+    for path in (quiz_lesson.url, "/en/learn/dashboard/", f"/en/learn/certificates/{certificate_code}/"):
         small.goto(path)
         assert_fits_phone(small, path)

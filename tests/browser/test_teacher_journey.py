@@ -78,7 +78,7 @@ def check_catalogue_at_phone_width(page, assert_fits_phone):
     page.wait_for_url("**/courses/?audience=students")
     assert page.locator(".catalogue__list .card__title").all_inner_texts() == ["AI basics"]
 
-    page.goto("/courses/")
+    page.goto("/en/courses/")
     assert page.locator(".catalogue__list .card__title").all_inner_texts() == [
         "AI basics",
         "Teaching with AI",
@@ -90,7 +90,7 @@ def check_catalogue_at_phone_width(page, assert_fits_phone):
     assert page.locator(".catalogue__list .card__title").all_inner_texts() == ["Teaching with AI"]
     assert page.locator(".catalogue__count").inner_text() == "1 course found"
 
-    page.goto("/courses/ai-basics/what-ai-is-and-is-not/")
+    page.goto("/en/courses/ai-basics/what-ai-is-and-is-not/")
     page.get_by_role("link", name="A working definition").click()
     assert page.url.endswith("#a-working-definition")
     assert_fits_phone(page, "the lesson page")

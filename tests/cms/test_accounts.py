@@ -64,13 +64,13 @@ def test_password_reset_sends_a_link_to_a_known_address(client, mailoutbox):
     response = client.post(reverse("password_reset"), {"email": "reset@example.com"})
     assert response.status_code == 302
     assert len(mailoutbox) == 1
-    assert "/accounts/reset/" in mailoutbox[0].body
+    assert "/en/accounts/reset/" in mailoutbox[0].body
 
 
 def test_home_page_renders_with_navigation(client):
-    response = client.get("/")
+    response = client.get("/en/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Understand AI. Use it well." in html
-    assert 'href="/courses/"' in html
+    assert 'href="/en/courses/"' in html
     assert "Skip to content" in html

@@ -59,24 +59,24 @@ def test_lesson_class_and_organisation_pages_render_without_the_tutor(client):
     teacher = f.member(group, role=Membership.Role.TEACHER, username="tom")
     f.org_admin(group.organisation, user=teacher)
     paths = [
-        "/",
+        "/en/",
         course.url,
         lesson.url,
-        f"/learn/org/groups/{group.pk}/",
-        f"/learn/org/organisations/{group.organisation.slug}/",
+        f"/en/learn/org/groups/{group.pk}/",
+        f"/en/learn/org/organisations/{group.organisation.slug}/",
     ]
 
     client.force_login(teacher)
     with_tutor = {path: client.get(path).content.decode() for path in paths}
     assert "Ask the tutor" in with_tutor[lesson.url]
-    assert "Tutor oversight" in with_tutor["/"]
-    assert "/tutor/oversight/" in with_tutor[f"/learn/org/groups/{group.pk}/"]
+    assert "Tutor oversight" in with_tutor["/en/"]
+    assert "/en/tutor/oversight/" in with_tutor[f"/en/learn/org/groups/{group.pk}/"]
 
     without = render_without_tutor("tom", paths)
 
     assert without["tutor_installed"] is False
     for path, (status, html) in without["pages"].items():
         assert status == 200, f"{path} answered {status} without the tutor"
-        assert "/tutor/" not in html and "Ask the tutor" not in html, f"{path} still shows the tutor"
+        assert "/en/tutor/" not in html and "Ask the tutor" not in html, f"{path} still shows the tutor"
     assert "Where you meet AI" in without["pages"][lesson.url][1]
-    assert "Class 9B" in without["pages"][f"/learn/org/groups/{group.pk}/"][1]
+    assert "Class 9B" in without["pages"][f"/en/learn/org/groups/{group.pk}/"][1]

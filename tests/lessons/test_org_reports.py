@@ -135,7 +135,7 @@ def test_the_dashboard_include_lists_assignments_and_due_dates(classroom):
     soon = timezone.localdate() + datetime.timedelta(days=3)
     second_course, _ = course_with_lessons(title="AI at work", lesson_titles=("Tools",))
     assign(group, second_course, due_date=soon)
-    request = RequestFactory().get("/learn/dashboard/")
+    request = RequestFactory().get("/en/learn/dashboard/")
     request.user = ben
     html = Template('{% include "lessons/includes/dashboard_assignments.html" %}').render(Context({"request": request}))
     assert "AI basics" in html and "Due 1 Jan 2020" in html and "overdue" in html

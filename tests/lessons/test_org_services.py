@@ -102,7 +102,7 @@ def test_an_invitation_is_mailed_and_accepting_it_joins_with_its_role(django_cap
     [message] = mail.outbox
     assert message.to == ["sam@example.org"]
     assert "Tom Teacher invites you to join Class 9B" in message.body
-    assert f"http://testserver/learn/org/invitations/{invitation.token}/" in message.body
+    assert f"http://testserver/en/learn/org/invitations/{invitation.token}/" in message.body
 
     sam = UserFactory(username="sam")
     membership = services.accept_invitation(invitation=invitation, user=sam)

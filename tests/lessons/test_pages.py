@@ -35,7 +35,7 @@ def listed_titles(response):
     ],
 )
 def test_catalogue_filters(client, catalogue, query, titles):
-    response = client.get("/courses/" + query)
+    response = client.get("/en/courses/" + query)
     assert response.status_code == 200
     assert listed_titles(response) == titles
     count = len(titles)
@@ -45,7 +45,7 @@ def test_catalogue_filters(client, catalogue, query, titles):
 
 @pytest.mark.parametrize("query", ["?audience=robots", "?level=%00%ff", "?topic=<script>", "?audience=a&audience=b"])
 def test_bad_filter_values_are_reported_and_ignored(client, catalogue, query):
-    response = client.get("/courses/" + query)
+    response = client.get("/en/courses/" + query)
     assert response.status_code == 200
     assert "Some filters were not recognised" in response.text
     assert "<script>" not in response.text.split("</header>", 1)[1]
@@ -53,7 +53,7 @@ def test_bad_filter_values_are_reported_and_ignored(client, catalogue, query):
 
 
 def test_filter_form_is_labelled(client, catalogue):
-    response = client.get("/courses/")
+    response = client.get("/en/courses/")
     for name in ("audience", "level", "topic"):
         assert f'<label for="id_{name}">' in response.text
 
@@ -68,9 +68,9 @@ def test_course_page_lists_lessons_outcomes_and_links_the_glossary(client, catal
     assert response.status_code == 200
     assert "First lesson" in response.text and "Second lesson" in response.text
     assert "Unpublished lesson" not in response.text
-    assert 'href="/courses/ai-basics/glossary/"' in response.text
+    assert 'href="/en/courses/ai-basics/glossary/"' in response.text
 
-    glossary = client.get("/courses/ai-basics/glossary/")
+    glossary = client.get("/en/courses/ai-basics/glossary/")
     assert glossary.status_code == 200
     assert [entry["term"] for entry in glossary.context["terms"]] == ["Bias", "Model"]
     assert "Systematic unfairness." in glossary.text and "Secret" not in glossary.text
@@ -149,7 +149,7 @@ def test_rich_text_from_the_loader_never_carries_scripts(client, tmp_path):
     from lessons.curriculum.loader import load_demo_curriculum
 
     load_demo_curriculum(tmp_path)
-    for url in ("/courses/evil/", "/courses/evil/evil-lesson/"):
+    for url in ("/en/courses/evil/", "/en/courses/evil/evil-lesson/"):
         html = client.get(url).text
         assert "alert(" not in html and "onerror" not in html and "onmouseover" not in html
-    assert "Safe text" in client.get("/courses/evil/evil-lesson/").text
+    assert "Safe text" in client.get("/en/courses/evil/evil-lesson/").text

@@ -44,14 +44,14 @@ def test_a_streamed_answer_is_saved_with_sources_tokens_model_and_latency(chat_m
     assert reply.latency_ms is not None
     assert reply.sources[0] == {
         "number": 1,
-        "url": "/courses/ai-basics/chatbots-and-facts/#hallucinations",
+        "url": "/en/courses/ai-basics/chatbots-and-facts/#hallucinations",
         "title": "Chatbots and facts",
         "section": "Hallucinations",
     }
     assert events[-2].data["sources"] == reply.sources
     done = events[-1].data
     assert done["status"] == "complete"
-    assert 'href="/courses/ai-basics/chatbots-and-facts/#hallucinations"' in done["html"]
+    assert 'href="/en/courses/ai-basics/chatbots-and-facts/#hallucinations"' in done["html"]
     assert events[0].data == {
         "conversation": reply.conversation_id,
         "question": question.id,
@@ -185,7 +185,7 @@ def test_offline_answers_are_labelled_course_excerpts_with_links(offline, fake_o
     assert events[0].data["offline"] is True
     html = events[-1].data["html"]
     assert "<strong>Course excerpts</strong>" in html
-    assert 'href="/courses/ai-basics/chatbots-and-facts/#hallucinations"' in html
+    assert 'href="/en/courses/ai-basics/chatbots-and-facts/#hallucinations"' in html
     assert fake_openai.requests == []
 
 

@@ -92,7 +92,7 @@ def test_search_json_lists_ranked_chunks_with_links(lessons):
 
     assert len(results) == 2
     top = results[0]
-    assert top["url"] == "/courses/ai-basics/how-machines-learn/#hallucinations"
+    assert top["url"] == "/en/courses/ai-basics/how-machines-learn/#hallucinations"
     assert (top["title"], top["section"]) == ("How machines learn", "Hallucinations")
     assert top["text"].startswith("Chatbots sometimes invent facts")
     assert top["score"] >= results[1]["score"]
@@ -116,9 +116,9 @@ def test_eval_reports_recall_and_mrr_for_each_mode(lessons, tmp_path):
     for page in (learning, privacy):
         index_page(page)
     (tmp_path / "one.jsonl").write_text(
-        json.dumps({"question": "chatbots invent facts", "expected": ["/courses/ai-basics/how-machines-learn/"]})
+        json.dumps({"question": "chatbots invent facts", "expected": ["/en/courses/ai-basics/how-machines-learn/"]})
         + "\n\n"
-        + json.dumps({"question": "health records", "expected": ["/courses/ai-basics/privacy/#personal-data"]})
+        + json.dumps({"question": "health records", "expected": ["/en/courses/ai-basics/privacy/#personal-data"]})
         + "\n"
     )
 

@@ -24,7 +24,7 @@ def chunk(number, text, section="Hallucinations", anchor="hallucinations"):
         chunk_id=number,
         page_id=1,
         course_id=2,
-        url=f"/courses/ai-basics/chatbots/#{anchor}",
+        url=f"/en/courses/ai-basics/chatbots/#{anchor}",
         title="Chatbots and facts",
         section=section,
         anchor=anchor,
@@ -87,7 +87,7 @@ def test_chunks_of_one_section_share_one_number():
     assert SOURCES[0].text == "Chatbots sometimes invent facts.\n\nCheck every source a chatbot gives you."
     assert SOURCES[0].as_citation() == {
         "number": 1,
-        "url": "/courses/ai-basics/chatbots/#hallucinations",
+        "url": "/en/courses/ai-basics/chatbots/#hallucinations",
         "title": "Chatbots and facts",
         "section": "Hallucinations",
     }

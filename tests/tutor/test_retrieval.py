@@ -56,7 +56,7 @@ def test_hybrid_finds_the_section_that_answers_and_links_to_it(course_with_lesso
     results = ask("why does the chatbot make up fake facts?", provider)
 
     top = results[0]
-    assert top.url == "/courses/ai-basics/how-machines-learn/#hallucinations"
+    assert top.url == "/en/courses/ai-basics/how-machines-learn/#hallucinations"
     assert (top.title, top.section, top.anchor) == ("How machines learn", "Hallucinations", "hallucinations")
     assert top.text.startswith("Chatbots sometimes invent facts")
     assert top.similarity > results[-1].similarity

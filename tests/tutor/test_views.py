@@ -27,7 +27,7 @@ HOSTILE_REPLY = (
 
 
 def ask_url(lesson):
-    return f"/tutor/lessons/{lesson.pk}/ask/"
+    return f"/en/tutor/lessons/{lesson.pk}/ask/"
 
 
 def events_of(response):
@@ -75,12 +75,12 @@ def test_model_html_is_sanitised_and_citations_link_to_the_section(chat_model, l
     client = client_for()
 
     html = events_of(post_question(client, lesson))[-1][1]["html"]
-    history = client.get(f"/tutor/lessons/{lesson.pk}/conversation/").content.decode()
+    history = client.get(f"/en/tutor/lessons/{lesson.pk}/conversation/").content.decode()
 
     for rendered in (html, history):
         assert "<script" not in rendered and "onerror" not in rendered and "javascript:" not in rendered
         assert "window.pwned" not in rendered
-        assert '<a href="/courses/ai-basics/chatbots-and-facts/#hallucinations"' in rendered
+        assert '<a href="/en/courses/ai-basics/chatbots-and-facts/#hallucinations"' in rendered
 
 
 @pytest.mark.parametrize(
@@ -136,10 +136,10 @@ def test_anonymous_visitors_must_log_in(lesson):
     client = Client()
 
     asked = post_question(client, lesson)
-    history = client.get(f"/tutor/lessons/{lesson.pk}/conversation/")
+    history = client.get(f"/en/tutor/lessons/{lesson.pk}/conversation/")
 
     assert asked.status_code == 401 and "Log in" in asked.json()["error"]
-    assert history.status_code == 302 and history["Location"].startswith("/accounts/login/")
+    assert history.status_code == 302 and history["Location"].startswith("/en/accounts/login/")
 
 
 def test_only_post_asks(lesson, client_for):
@@ -157,8 +157,8 @@ def test_unknown_unpublished_and_hidden_lessons_are_404(offline, lesson, client_
     hidden_course.unpublish()
 
     for page_id in (999999, draft.pk, members_only.pk, orphan.pk):
-        assert client.post(f"/tutor/lessons/{page_id}/ask/", {"question": "hi"}).status_code == 404
-        assert client.get(f"/tutor/lessons/{page_id}/conversation/").status_code == 404
+        assert client.post(f"/en/tutor/lessons/{page_id}/ask/", {"question": "hi"}).status_code == 404
+        assert client.get(f"/en/tutor/lessons/{page_id}/conversation/").status_code == 404
     assert not Message.objects.exists()
 
 
@@ -179,7 +179,7 @@ def test_the_conversation_shows_only_the_learners_own_messages(offline, lesson, 
     for user, question in answering_for.items():
         list(answering.start(user, lesson, question).events())
 
-    page = client_for().get(f"/tutor/lessons/{lesson.pk}/conversation/").content.decode()
+    page = client_for().get(f"/en/tutor/lessons/{lesson.pk}/conversation/").content.decode()
 
     assert "My own question about chatbots?" in page
     assert "private question" not in page
@@ -191,19 +191,19 @@ def test_feedback_on_own_reply_is_saved_and_others_are_404(offline, lesson, clie
     question, reply = Message.objects.order_by("id")
     client = client_for()
 
-    response = client.post(f"/tutor/messages/{reply.pk}/feedback/", {"rating": "1"})
+    response = client.post(f"/en/tutor/messages/{reply.pk}/feedback/", {"rating": "1"})
 
     assert response.status_code == 200
     assert 'aria-pressed="true"' in response.content.decode()
     reply.refresh_from_db()
     assert reply.rating == 1
     intruder = client_for(f.UserFactory(username="intruder"))
-    assert intruder.post(f"/tutor/messages/{reply.pk}/feedback/", {"rating": "-1"}).status_code == 404
-    assert client.post(f"/tutor/messages/{question.pk}/feedback/", {"rating": "-1"}).status_code == 404
-    assert client.post(f"/tutor/messages/{reply.pk}/feedback/", {"rating": "5"}).status_code == 400
+    assert intruder.post(f"/en/tutor/messages/{reply.pk}/feedback/", {"rating": "-1"}).status_code == 404
+    assert client.post(f"/en/tutor/messages/{question.pk}/feedback/", {"rating": "-1"}).status_code == 404
+    assert client.post(f"/en/tutor/messages/{reply.pk}/feedback/", {"rating": "5"}).status_code == 400
     reply.refresh_from_db()
     assert reply.rating == 1
-    assert Client().post(f"/tutor/messages/{reply.pk}/feedback/", {"rating": "1"}).status_code == 401
+    assert Client().post(f"/en/tutor/messages/{reply.pk}/feedback/", {"rating": "1"}).status_code == 401
 
 
 def test_a_client_that_disconnects_leaves_the_partial_answer_saved(chat_model, lesson, student, rf):
@@ -243,7 +243,7 @@ def test_every_lesson_page_carries_the_panel_with_the_learners_history(offline, 
     anonymous = Client().get(lesson.url).content.decode()
 
     assert 'aria-labelledby="tutor-heading"' in signed_in
-    assert f'action="/tutor/lessons/{lesson.pk}/ask/"' in signed_in
+    assert f'action="/en/tutor/lessons/{lesson.pk}/ask/"' in signed_in
     assert '<label class="tutor-form__label" for="tutor-question">Your question</label>' in signed_in
     assert "An earlier question about spam?" in signed_in
     assert "data-tutor-offline" in signed_in
@@ -252,7 +252,7 @@ def test_every_lesson_page_carries_the_panel_with_the_learners_history(offline, 
 
 
 def test_an_editors_preview_of_an_unsaved_lesson_gets_a_note_not_a_form(rf, student):
-    request = rf.get("/")
+    request = rf.get("/en/")
     request.user = student
     html = Template('{% load extension_points %}{% extension_point "lesson_page_aside" page %}').render(
         Context({"page": LessonPage(title="Draft"), "request": request})
