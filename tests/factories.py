@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 from django.utils import timezone
-from wagtail.models import Page
+from wagtail.models import Site
 
 from lessons.models import (
     Assignment,
@@ -65,11 +65,11 @@ class CompetenceFactory(factory.django.DjangoModelFactory):
 
 
 def home_page():
-    return Page.objects.get(depth=2, slug="home")
+    return Site.objects.get(is_default_site=True).root_page
 
 
 def course_index():
-    """The one catalogue page (max_count = 1), created under the home page when missing."""
+    """The catalogue page (one per home page), created under the home page when missing."""
     existing = CourseIndexPage.objects.first()
     if existing:
         return existing

@@ -10,14 +10,17 @@ left to editors in the admin.
 import json
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
+from wagtail.models import Locale, Site
 
 from cms.models import AUDIENCES, HomePage
 from lessons.authoring.services import ensure_catalogue_authoring
 from lessons.models import Competence, CourseIndexPage, CoursePage, LessonPage
 
-from .reader import CURRICULUM_DIR, read_curriculum, stable_id
+from .reader import CURRICULUM_ROOT, read_curriculum, read_translations, stable_id
 
 # UNESCO's AI competency frameworks (for students, 2024, and for teachers, 2024) group AI literacy
 # into these areas; courses tag the areas they build.
@@ -189,24 +192,64 @@ def _load_course(catalogue, data, competences):
     return CourseResult(course=course, outcomes=outcomes)
 
 
-def load_demo_curriculum(directory=None, report=lambda result: None):
-    """Validate every file first, then create/update the catalogue, competences, courses and lessons.
+def _translation(source, language):
+    """The page's translation into ``language``, created (as a draft copy) when missing."""
+    locale = Locale.objects.get(language_code=language)
+    return source.get_translation_or_none(locale) or source.copy_for_translation(locale, copy_parents=True)
+
+
+def _load_course_translation(source_course, data, language):
+    outcomes = Counter()
+    course = _translation(source_course, language).specific
+    fields = {"title": data.title, "intro": data.intro, "learning_outcomes": data.outcomes}
+    outcomes[update_page(course, fields, _CourseRelations(data.topics, list(source_course.competences.all())))] += 1
+    source_lessons = {lesson.slug: lesson for lesson in LessonPage.objects.child_of(source_course)}
+    for lesson in data.lessons:
+        page = _translation(source_lessons[lesson.slug], language).specific
+        fields = {"title": lesson.title, "summary": lesson.summary, "body": lesson.body}
+        outcomes[update_page(page, fields)] += 1
+    return CourseResult(course=course, outcomes=outcomes)
+
+
+def source_home():
+    """The home page in the curriculum's source language (the site's root page, or its translation)."""
+    home = Site.objects.get(is_default_site=True).root_page.specific
+    return (
+        _translation(home, settings.CURRICULUM_SOURCE_LANGUAGE).specific
+        if home.locale.language_code != (settings.CURRICULUM_SOURCE_LANGUAGE)
+        else home
+    )
+
+
+def load_demo_curriculum(root=None, report=lambda result: None):
+    """Validate every file first, then create/update the catalogue, competences, courses, lessons and translations.
 
     ``report`` is called with a CourseResult after each course, so a command can show progress.
+    Translations become Wagtail translations of the source pages (same translation key), one locale
+    per language folder.
     """
+    root = Path(root or CURRICULUM_ROOT)
+    source_language = settings.CURRICULUM_SOURCE_LANGUAGE
     competence_keys = [key for key, _name, _description in COMPETENCES]
     audience_order = [audience for audience, _label in AUDIENCES]
     # The catalogue lists courses in creation order: students first, then teachers, then businesses.
     courses = sorted(
-        read_curriculum(directory or CURRICULUM_DIR, competence_keys), key=lambda c: audience_order.index(c.audience)
+        read_curriculum(root / source_language, competence_keys), key=lambda c: audience_order.index(c.audience)
     )
-    home = HomePage.objects.get(depth=2)
+    translations = read_translations(root, courses, competence_keys, source_language)
     results = []
     with transaction.atomic():
+        home = source_home()
         competences = ensure_competences()
         catalogue = ensure_catalogue(home)
+        sources = {}
         for data in courses:
             results.append(_load_course(catalogue, data, competences))
+            sources[data.slug] = results[-1].course
             report(results[-1])
         set_home_entry_points(HomePage.objects.get(pk=home.pk), catalogue)
+        for language, translated_courses in translations.items():
+            for data in translated_courses:
+                results.append(_load_course_translation(sources[data.slug], data, language))
+                report(results[-1])
     return results

@@ -1,8 +1,12 @@
-"""Read the demo curriculum (TOML under ``lessons/demo_curriculum/``) into validated page data.
+"""Read the demo curriculum (TOML under ``lessons/curriculum/demo/``) into validated page data.
 
-Layout: one folder per course holding ``course.toml`` and ``NN-<lesson-slug>.toml`` files, read in
-file-name order. A lesson's ``body`` is an array of tables whose ``type`` is heading, paragraph,
-callout, key_term, example, reflection, teacher_note or quiz (see the ai-basics files).
+Layout: one folder per language (``en/``, the source, and its translations ``et/``, ``ru/`` …), in
+it one folder per course holding ``course.toml`` and ``NN-<lesson-slug>.toml`` files, read in
+file-name order. A translation has the same files, keys and block order as the source and
+translates only the text; its headings keep the source's anchors (by position), so a citation or a
+language switch lands on the same section. Adding a language means adding its folder. A lesson's
+``body`` is an array of tables whose ``type`` is heading, paragraph, callout, key_term, example,
+reflection, teacher_note or quiz (see the ai-basics files).
 
 Everything is checked before anything is written, and every problem names its file and place.
 HTML is sanitised with nh3 down to the tags the target rich-text field allows, so a ``<script>``
@@ -19,12 +23,14 @@ from pathlib import Path
 
 import nh3
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 
 from cms.blocks import RICH_TEXT_FEATURES
 from cms.models import AUDIENCES
 from lessons.models.pages import LEVELS, CoursePage, LessonPage
 
-CURRICULUM_DIR = Path(__file__).resolve().parent / "demo" / "en"
+CURRICULUM_ROOT = Path(__file__).resolve().parent / "demo"
+CURRICULUM_DIR = CURRICULUM_ROOT / "en"
 ID_NAMESPACE = uuid.UUID("6f1e0c52-4c1b-4a8e-9d0e-7a3c2b1d9e10")
 
 # The HTML tags behind each Wagtail rich-text feature; sanitising keeps only what the field allows.
@@ -225,11 +231,11 @@ def _validate_stream(model, field_name, stream, where):
         raise CurriculumError(f"{where}: {field_name} is invalid: {error}") from error
 
 
-def read_lesson(path, course_slug):
+def read_lesson(path, course_slug, id_prefix=""):
     table = _Table(_load_toml(path), path.name)
     slug = table.get("slug", str)
     body_tables = table.tables("body")
-    body = body_to_stream(body_tables, f"{course_slug}/{slug}")
+    body = body_to_stream(body_tables, f"{id_prefix}{course_slug}/{slug}")
     _validate_stream(LessonPage, "body", body, f"{course_slug}/{path.name}")
     return LessonData(
         slug=slug,
@@ -241,7 +247,7 @@ def read_lesson(path, course_slug):
     )
 
 
-def read_course(directory, competence_keys):
+def read_course(directory, competence_keys, id_prefix=""):
     path = directory / "course.toml"
     table = _Table(_load_toml(path), f"{directory.name}/course.toml")
     slug = table.get("slug", str)
@@ -255,7 +261,7 @@ def read_course(directory, competence_keys):
     ]
     _validate_stream(CoursePage, "learning_outcomes", outcomes, table.where)
     lesson_paths = sorted(p for p in directory.glob("*.toml") if p.name != "course.toml")
-    lessons = [read_lesson(lesson_path, slug) for lesson_path in lesson_paths]
+    lessons = [read_lesson(lesson_path, slug, id_prefix) for lesson_path in lesson_paths]
     if len({lesson.slug for lesson in lessons}) != len(lessons):
         raise CurriculumError(f"{directory.name}: two lessons share a slug")
     return CourseData(
@@ -279,6 +285,48 @@ def read_curriculum(directory=CURRICULUM_DIR, competence_keys=()):
     if not course_dirs:
         raise CurriculumError(f"{directory}: no course folders (each needs a course.toml)")
     return [read_course(course_dir, competence_keys) for course_dir in course_dirs]
+
+
+def read_translations(root, source_courses, competence_keys=(), source_language="en"):
+    """``{language: [CourseData]}`` for every language folder under ``root`` but the source's.
+
+    Each translated course must match a source course by slug, its lessons by slug and its
+    headings by count; its headings take the source's anchors in order.
+    """
+    sources = {course.slug: course for course in source_courses}
+    translations = {}
+    for folder in sorted(path for path in Path(root).iterdir() if path.is_dir() and path.name != source_language):
+        courses = [
+            read_course(course_dir, competence_keys, id_prefix=f"{folder.name}/")
+            for course_dir in sorted(p for p in folder.iterdir() if (p / "course.toml").is_file())
+        ]
+        for course in courses:
+            _match_source(course, sources, folder.name)
+        translations[folder.name] = courses
+    return translations
+
+
+def _headings(body):
+    return [block for block in body if block["type"] == "heading"]
+
+
+def _match_source(course, sources, language):
+    where = f"{language}/{course.slug}"
+    source = sources.get(course.slug)
+    if source is None:
+        raise CurriculumError(f"{where}: no source course with this slug")
+    source_lessons = {lesson.slug: lesson for lesson in source.lessons}
+    for lesson in course.lessons:
+        if lesson.slug not in source_lessons:
+            raise CurriculumError(f"{where}/{lesson.source.name}: no source lesson with the slug {lesson.slug!r}")
+        source_headings = _headings(source_lessons[lesson.slug].body)
+        headings = _headings(lesson.body)
+        if len(headings) != len(source_headings):
+            raise CurriculumError(
+                f"{where}/{lesson.source.name}: {len(headings)} headings, the source has {len(source_headings)}"
+            )
+        for heading, source_heading in zip(headings, source_headings, strict=True):
+            heading["value"]["anchor"] = source_heading["value"]["anchor"] or slugify(source_heading["value"]["text"])
 
 
 def _load_toml(path):

@@ -43,7 +43,7 @@ class CourseIndexPage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["lessons.CoursePage"]
-    max_count = 1
+    max_count_per_parent = 1  # one catalogue per home page, i.e. per language
 
     def get_context(self, request, *args, **kwargs):
         from lessons.catalogue import filter_courses  # the catalogue selector imports these models

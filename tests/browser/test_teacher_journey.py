@@ -35,7 +35,7 @@ def log_out_of_admin(page, username):
 
 def test_teacher_edits_and_submits_editor_approves_change_goes_live(page, assert_fits_phone):
     call_command("load_demo_curriculum")
-    lesson = LessonPage.objects.get(slug="what-ai-is-and-is-not")
+    lesson = LessonPage.objects.get(slug="what-ai-is-and-is-not", locale__language_code="en")
     old_summary = lesson.summary
     make_user("tess", AuthoringGroup.TEACHERS)
     make_user("eddie", AuthoringGroup.EDITORS)

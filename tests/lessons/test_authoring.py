@@ -65,7 +65,7 @@ def test_lessons_go_through_lesson_review_approved_by_editors(lesson):
 
 
 def test_setting_up_authoring_twice_adds_nothing(lesson):
-    catalogue = CourseIndexPage.objects.get()
+    catalogue = CourseIndexPage.objects.get(locale__language_code="en")
     before = (GroupPagePermission.objects.count(), WorkflowPage.objects.count())
     ensure_catalogue_authoring(catalogue)
     assert (GroupPagePermission.objects.count(), WorkflowPage.objects.count()) == before
@@ -95,6 +95,6 @@ def test_a_catalogue_created_in_the_admin_gets_the_review_workflow(client):
         {"title": "Courses", "slug": "courses", "intro": '{"blocks": [], "entityMap": {}}'},
     )
     assert response.status_code == 302
-    catalogue = CourseIndexPage.objects.get()
+    catalogue = CourseIndexPage.objects.get(locale__language_code="en")
     assert catalogue.get_workflow().name == WORKFLOW_NAME
     assert GroupPagePermission.objects.filter(page=catalogue, group__name=AuthoringGroup.TEACHERS).count() == 3

@@ -16,7 +16,7 @@ def catalogue():
     f.course("Teaching with AI", audience="teachers", level="intermediate", topics=["assessment"])
     f.course("AI at work", audience="business", level="beginner", topics=["privacy"])
     f.course("Draft course", audience="students", publish=False)
-    return CourseIndexPage.objects.get(), students
+    return CourseIndexPage.objects.get(locale__language_code="en"), students
 
 
 def listed_titles(response):
@@ -133,8 +133,8 @@ def test_teachers_and_editors_see_teacher_notes(client, lesson_with_note, group)
 
 def test_rich_text_from_the_loader_never_carries_scripts(client, tmp_path):
     """A content file with a script and an event handler renders without either."""
-    course_dir = tmp_path / "evil"
-    course_dir.mkdir()
+    course_dir = tmp_path / "en" / "evil"
+    course_dir.mkdir(parents=True)
     (course_dir / "course.toml").write_text(
         'title = "Evil"\nslug = "evil"\naudience = "students"\nlevel = "beginner"\nestimated_minutes = 10\n'
         'topics = ["x"]\ncompetences = ["ethics"]\n'

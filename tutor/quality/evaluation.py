@@ -1,8 +1,10 @@
 """Retrieval quality on hand-written questions: recall@k and MRR per retrieval mode.
 
-An eval file is JSON lines ``{"question": ..., "expected": ["/courses/c/lesson/#section", ...]}``.
-A retrieved chunk matches an expected URL with an ``#anchor`` when its URL is exactly that, and one
-without an anchor when it comes from that page. Per question, recall@k is the share of expected
+An eval file is JSON lines ``{"question": ..., "locale": "et", "expected": ["/courses/c/lesson/#section", ...]}``
+(``locale``, the language the learner writes in, is optional). Expected URLs carry no language
+prefix: a retrieved chunk matches an expected URL with an ``#anchor`` when its URL without the
+language prefix is exactly that (translations keep their source's anchors), and one without an
+anchor when it comes from that page in any language. Per question, recall@k is the share of expected
 URLs matched in the top k and the reciprocal rank is 1/rank of the first match (0 if none);
 both are averaged over the questions. Questions are asked as an anonymous learner would.
 """
@@ -11,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from tutor.retrieval import MODES, retrieve
@@ -21,6 +24,7 @@ class Question:
     source: str
     question: str
     expected: tuple
+    locale: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,13 +47,22 @@ def load_questions(paths):
                 continue
             try:
                 item = json.loads(line)
-                questions.append(Question(f"{file.name}:{number}", item["question"], tuple(item["expected"])))
+                questions.append(
+                    Question(f"{file.name}:{number}", item["question"], tuple(item["expected"]), item.get("locale", ""))
+                )
             except (ValueError, KeyError, TypeError) as error:
                 raise ValueError(f"{file}:{number}: not a question line ({error})") from error
     return questions
 
 
+def without_language(url):
+    """``/et/courses/x/`` → ``/courses/x/``: eval sets name sections, not their translations."""
+    prefix, _, rest = url.lstrip("/").partition("/")
+    return f"/{rest}" if prefix in dict(settings.LANGUAGES) else url
+
+
 def matches(url, expected):
+    url = without_language(url)
     if "#" in expected:
         return url == expected
     return url.split("#", 1)[0] == expected

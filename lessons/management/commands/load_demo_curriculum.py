@@ -9,16 +9,19 @@ from lessons.curriculum.reader import CurriculumError
 
 
 class Command(BaseCommand):
-    help = "Create or update the demo catalogue, courses and lessons from lessons/demo_curriculum/ (idempotent)."
+    help = "Create or update the demo catalogue, courses, lessons and translations from lessons/curriculum/demo/."
 
     def add_arguments(self, parser):
-        parser.add_argument("--directory", type=Path, help="Read the curriculum from this folder instead.")
+        parser.add_argument(
+            "--directory", type=Path, help="Read the curriculum (one folder per language) from this folder instead."
+        )
 
     def handle(self, *args, directory=None, **options):
         def report(result):
             counts = ", ".join(f"{count} {outcome}" for outcome, count in sorted(result.outcomes.items()))
             lessons = sum(result.outcomes.values()) - 1
-            self.stdout.write(f"  {result.course.title}: course and {lessons} lessons ({counts})")
+            language = result.course.locale.language_code
+            self.stdout.write(f"  [{language}] {result.course.title}: course and {lessons} lessons ({counts})")
 
         self.stdout.write("Loading the demo curriculum…")
         try:
