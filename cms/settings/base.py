@@ -104,10 +104,10 @@ LOGOUT_REDIRECT_URL = "/"
 # Interface languages; content languages are those lessons can be written in (Wagtail locales).
 # LANGUAGE_CODE is the language of a visitor who has not chosen one (and of new Wagtail content).
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="et")
-LANGUAGES = [("et", "Eesti"), ("ru", "Русский"), ("en", "English")]
-WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# Each app keeps its catalogs in <app>/locale/<language>/LC_MESSAGES/django.po (and .mo, committed).
+LANGUAGES = [("et", "Eesti"), ("ru", "Русский"), ("en", "English"), ("kk", "Қазақша")]
+WAGTAIL_CONTENT_LANGUAGES = [("et", "Eesti"), ("ru", "Русский"), ("en", "English")]
 CURRICULUM_SOURCE_LANGUAGE = "en"  # the language the demo curriculum is written in; others translate it
-LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
