@@ -24,6 +24,8 @@ if settings.DEBUG:
 # interface language and picks the Wagtail locale of the pages served.
 learner_urls = [
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/language/", views.language, name="account_language"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("learn/", include("lessons.urls")),
 ]

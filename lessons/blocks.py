@@ -4,83 +4,108 @@ Quiz answers live only in the stored block value; templates never print ``is_cor
 ``feedback`` or ``explanation`` before the learner submits (see lessons.learning.quizzes).
 """
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from cms.blocks import CONTENT_BLOCKS, RICH_TEXT_FEATURES
 
 
+def labelled(block, label):
+    """Give ``block`` a translatable admin label without making it a constructor argument.
+
+    Wagtail freezes a StreamField's block definitions, constructor arguments included, into the
+    migrations; a label set after construction stays out of them, like ``Meta.label`` on a StructBlock.
+    """
+    block.meta.label = block.label = label
+    return block
+
+
+EXAMPLE_KINDS = [("worked_example", _("Worked example")), ("case_study", _("Case study"))]
+QUESTION_KINDS = [("single", _("One answer")), ("multiple", _("Choose all that apply"))]
+
+
 class KeyTermBlock(blocks.StructBlock):
     """A term and its definition; the course glossary collects these."""
 
-    term = blocks.CharBlock(max_length=120)
-    definition = blocks.TextBlock(max_length=600)
+    term = labelled(blocks.CharBlock(max_length=120), _("Term"))
+    definition = labelled(blocks.TextBlock(max_length=600), _("Definition"))
 
     class Meta:
         icon = "tag"
+        label = _("Key term")
         template = "lessons/blocks/key_term.html"
 
 
 class ExampleBlock(blocks.StructBlock):
-    kind = blocks.ChoiceBlock(
-        choices=[("worked_example", "Worked example"), ("case_study", "Case study")],
-        default="worked_example",
-    )
-    title = blocks.CharBlock(max_length=160)
-    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    kind = labelled(blocks.ChoiceBlock(choices=EXAMPLE_KINDS, default="worked_example"), _("Kind"))
+    title = labelled(blocks.CharBlock(max_length=160), _("Title"))
+    text = labelled(blocks.RichTextBlock(features=RICH_TEXT_FEATURES), _("Text"))
 
     class Meta:
         icon = "doc-full"
+        label = _("Example")
         template = "lessons/blocks/example.html"
 
 
 class OptionBlock(blocks.StructBlock):
-    text = blocks.CharBlock(max_length=300)
-    is_correct = blocks.BooleanBlock(required=False)
-    feedback = blocks.CharBlock(required=False, max_length=400)
+    text = labelled(blocks.CharBlock(max_length=300), _("Text"))
+    is_correct = labelled(blocks.BooleanBlock(required=False), _("Is correct"))
+    feedback = labelled(blocks.CharBlock(required=False, max_length=400), _("Feedback"))
 
     class Meta:
         icon = "radio-empty"
+        label = _("Option")
 
 
 class QuestionBlock(blocks.StructBlock):
-    prompt = blocks.CharBlock(max_length=400)
-    kind = blocks.ChoiceBlock(
-        choices=[("single", "One answer"), ("multiple", "Choose all that apply")], default="single"
+    prompt = labelled(blocks.CharBlock(max_length=400), _("Prompt"))
+    kind = labelled(
+        blocks.ChoiceBlock(choices=QUESTION_KINDS, default="single"),
+        _("Kind"),
     )
-    options = blocks.ListBlock(OptionBlock(), min_num=2)
-    explanation = blocks.TextBlock(required=False, help_text="Shown after the learner submits.")
+    options = labelled(blocks.ListBlock(OptionBlock(), min_num=2), _("Options"))
+    explanation = labelled(
+        blocks.TextBlock(required=False, help_text=_("Shown after the learner submits.")), _("Explanation")
+    )
 
     class Meta:
         icon = "help"
+        label = _("Question")
 
 
 class QuizBlock(blocks.StructBlock):
-    title = blocks.CharBlock(max_length=120, default="Check your understanding")
-    pass_mark = blocks.IntegerBlock(min_value=1, max_value=100, default=70, help_text="Percent to pass.")
-    questions = blocks.ListBlock(QuestionBlock(), min_num=1)
+    # The default title is content: it is stored in the lesson in the editor's language, so it stays as typed.
+    title = labelled(blocks.CharBlock(max_length=120, default="Check your understanding"), _("Title"))
+    pass_mark = labelled(
+        blocks.IntegerBlock(min_value=1, max_value=100, default=70, help_text=_("Percent to pass.")), _("Pass mark")
+    )
+    questions = labelled(blocks.ListBlock(QuestionBlock(), min_num=1), _("Questions"))
 
     class Meta:
         icon = "tasks"
+        label = _("Quiz")
         template = "lessons/blocks/quiz.html"
 
 
 class ReflectionBlock(blocks.StructBlock):
     """A prompt whose answer the learner keeps in their notes."""
 
-    prompt = blocks.TextBlock(max_length=600)
+    prompt = labelled(blocks.TextBlock(max_length=600), _("Prompt"))
 
     class Meta:
         icon = "openquote"
+        label = _("Reflection")
         template = "lessons/blocks/reflection.html"
 
 
 class TeacherNoteBlock(blocks.StructBlock):
     """Guidance for teachers only: never rendered to students nor retrieved for them."""
 
-    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    text = labelled(blocks.RichTextBlock(features=RICH_TEXT_FEATURES), _("Text"))
 
     class Meta:
         icon = "user"
+        label = _("Teacher note")
         template = "lessons/blocks/teacher_note.html"
 
 

@@ -1,12 +1,16 @@
 """Admin and page hooks of the lessons app: authoring set-up, reading progress, navigation, organisations."""
 
 from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from .authoring.services import ensure_catalogue_authoring
+from .authoring.translations import REPORT_PERMISSIONS, TranslationsReportView
 from .learning.services import record_lesson_visit
 from .models import CourseIndexPage, LessonPage, Organisation
 from .organisations.selectors import can_manage_groups
@@ -41,7 +45,7 @@ class OrganisationViewSet(SnippetViewSet):
 
     model = Organisation
     icon = "group"
-    menu_label = "Organisations"
+    menu_label = _("Organisations")
     menu_order = 300
     add_to_admin_menu = True
     list_display = ["name", "kind"]
@@ -51,3 +55,27 @@ class OrganisationViewSet(SnippetViewSet):
 
 
 register_snippet(OrganisationViewSet)
+
+
+@hooks.register("register_admin_urls")
+def translations_report_urls():
+    return [
+        path("reports/translations/", TranslationsReportView.as_view(), name="lesson_translations_report"),
+        path(
+            "reports/translations/results/",
+            TranslationsReportView.as_view(results_only=True),
+            name="lesson_translations_report_results",
+        ),
+    ]
+
+
+class TranslationsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return TranslationsReportView.permission_policy.user_has_any_permission(request.user, REPORT_PERMISSIONS)
+
+
+@hooks.register("register_reports_menu_item")
+def translations_menu_item():
+    return TranslationsMenuItem(
+        _("Translations"), reverse("lesson_translations_report"), name="translations", icon_name="globe", order=900
+    )

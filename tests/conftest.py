@@ -30,6 +30,16 @@ def django_db_setup(django_db_setup):
             type(connections[alias])._test_serialized_contents = contents
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Requests to /et/ or /ru/ leave their language active in the thread; each test starts in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 def redis_answers():
     try:
         with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=0.5) as conn:

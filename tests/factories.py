@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 from django.utils import timezone
-from wagtail.models import Site
+from wagtail.models import Locale, Site
 
 from lessons.models import (
     Assignment,
@@ -103,6 +103,15 @@ def lesson(parent, title="What AI is", body=(), slug=None, publish=True, **field
     """A lesson with ``body`` given as (block_type, value) pairs, published unless told not to."""
     page = LessonPage(title=title, slug=slug or title.lower().replace(" ", "-"), body=list(body), **fields)
     return _add_published(parent, page, publish)
+
+
+def translate(page, language, **fields):
+    """A published Wagtail translation of ``page`` into ``language`` with ``fields`` set (parents aliased)."""
+    translation = page.copy_for_translation(Locale.objects.get(language_code=language), copy_parents=True).specific
+    for name, value in fields.items():
+        setattr(translation, name, list(value) if name == "body" else value)
+    translation.save_revision().publish()
+    return type(translation).objects.get(pk=translation.pk)
 
 
 def heading(text, anchor=""):

@@ -4,12 +4,14 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pgvector.django import HnswIndex, VectorField
 
 
 class Visibility(models.TextChoices):
-    LEARNERS = "learners", "Everyone who may view the page"
-    TEACHERS = "teachers", "Teachers and editors only"
+    LEARNERS = "learners", _("Everyone who may view the page")
+    TEACHERS = "teachers", _("Teachers and editors only")
 
 
 class Chunk(models.Model):
@@ -32,6 +34,8 @@ class Chunk(models.Model):
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("tutor chunk")
+        verbose_name_plural = _("tutor chunks")
         ordering = ["page_id", "position"]
         indexes = [
             HnswIndex(
@@ -53,11 +57,11 @@ class PageIndexState(models.Model):
     """Per page: how many chunks, which model, when last indexed, and the last error if any."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        INDEXING = "indexing", "Indexing"
-        INDEXED = "indexed", "Indexed"
-        REMOVED = "removed", "Removed"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", pgettext_lazy("tutor index status", "Queued")
+        INDEXING = "indexing", pgettext_lazy("tutor index status", "Indexing")
+        INDEXED = "indexed", pgettext_lazy("tutor index status", "Indexed")
+        REMOVED = "removed", pgettext_lazy("tutor index status", "Removed")
+        FAILED = "failed", pgettext_lazy("tutor index status", "Failed")
 
     page = models.OneToOneField("wagtailcore.Page", on_delete=models.CASCADE, related_name="tutor_index_state")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
@@ -66,6 +70,10 @@ class PageIndexState(models.Model):
     last_indexed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("tutor index state")
+        verbose_name_plural = _("tutor index states")
 
     def __str__(self):
         return f"{self.page_id}: {self.status}"
@@ -80,6 +88,8 @@ class Conversation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("tutor conversation")
+        verbose_name_plural = _("tutor conversations")
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["user", "lesson", "-updated_at"])]
 
@@ -89,22 +99,22 @@ class Conversation(models.Model):
 
 class Message(models.Model):
     class Role(models.TextChoices):
-        LEARNER = "learner", "Learner"
-        TUTOR = "tutor", "Tutor"
+        LEARNER = "learner", _("Learner")
+        TUTOR = "tutor", _("Tutor")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the tutor"
-        STREAMING = "streaming", "Streaming"
-        COMPLETE = "complete", "Complete"
-        INTERRUPTED = "interrupted", "Interrupted"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting for the tutor")
+        STREAMING = "streaming", pgettext_lazy("tutor message status", "Streaming")
+        COMPLETE = "complete", pgettext_lazy("tutor message status", "Complete")
+        INTERRUPTED = "interrupted", pgettext_lazy("tutor message status", "Interrupted")
+        FAILED = "failed", pgettext_lazy("tutor message status", "Failed")
 
     class Mode(models.TextChoices):
         """How a tutor reply was made."""
 
-        LLM = "llm", "Model answer"
-        EXCERPTS = "excerpts", "Course excerpts"
-        COACHING = "coaching", "Quiz coaching"
+        LLM = "llm", _("Model answer")
+        EXCERPTS = "excerpts", _("Course excerpts")
+        COACHING = "coaching", _("Quiz coaching")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     role = models.CharField(max_length=10, choices=Role.choices)
@@ -117,10 +127,12 @@ class Message(models.Model):
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
-    rating = models.SmallIntegerField(null=True, blank=True, choices=[(1, "Helpful"), (-1, "Not helpful")])
+    rating = models.SmallIntegerField(null=True, blank=True, choices=[(1, _("Helpful")), (-1, _("Not helpful"))])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("tutor message")
+        verbose_name_plural = _("tutor messages")
         ordering = ["created_at", "id"]
 
     def __str__(self):
@@ -136,6 +148,8 @@ class ConversationAccess(models.Model):
     accessed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("conversation reading")
+        verbose_name_plural = _("conversation readings")
         ordering = ["-accessed_at"]
 
     def __str__(self):
@@ -146,10 +160,10 @@ class SafetyFlag(models.Model):
     """A learner message that matched a safety rule, for the group's teacher to look at."""
 
     class Category(models.TextChoices):
-        SELF_HARM = "self_harm", "Self-harm"
-        VIOLENCE = "violence", "Violence"
-        HARASSMENT = "harassment", "Harassment"
-        PERSONAL_DATA = "personal_data", "Personal data shared"
+        SELF_HARM = "self_harm", _("Self-harm")
+        VIOLENCE = "violence", _("Violence")
+        HARASSMENT = "harassment", _("Harassment")
+        PERSONAL_DATA = "personal_data", _("Personal data shared")
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="safety_flags")
     category = models.CharField(max_length=30, choices=Category.choices)
@@ -162,6 +176,8 @@ class SafetyFlag(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("safety flag")
+        verbose_name_plural = _("safety flags")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -175,17 +191,28 @@ class OrganisationBudget(models.Model):
     """
 
     organisation = models.OneToOneField(
-        "lessons.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="tutor_budget"
+        "lessons.Organisation",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="tutor_budget",
+        verbose_name=_("organisation"),
     )
     monthly_question_budget = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Tutor questions per calendar month for all members; empty = unlimited."
+        _("monthly question budget"),
+        null=True,
+        blank=True,
+        help_text=_("Tutor questions per calendar month for all members; empty = unlimited."),
     )
     monthly_token_budget = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Model tokens per calendar month; empty = unlimited."
+        _("monthly token budget"),
+        null=True,
+        blank=True,
+        help_text=_("Model tokens per calendar month; empty = unlimited."),
     )
 
     class Meta:
-        verbose_name = "tutor budget"
+        verbose_name = _("tutor budget")
+        verbose_name_plural = _("tutor budgets")
 
     def __str__(self):
         return f"Tutor budget of {self.organisation}"

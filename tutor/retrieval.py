@@ -15,15 +15,18 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.utils import translation
 from pgvector.django import CosineDistance
 from wagtail.models import Page, PageViewRestriction
 
 from lessons.authoring.roles import can_see_teacher_material
 from tutor.indexing.embeddings import get_provider
 from tutor.indexing.indexer import indexed_page_models
+from tutor.indexing.text_search import config_for
 from tutor.models import Chunk, Visibility
 
 MODES = ("hybrid", "vector", "keyword")
@@ -35,9 +38,10 @@ EF_SEARCH = 100  # HNSW candidate list per query; pgvector's default of 40 loses
 CANDIDATES_PER_RESULT = 2
 MIN_CANDIDATES = 10
 VECTOR_WEIGHT = 1.0
-KEYWORD_WEIGHT = 0.5
+KEYWORD_WEIGHT = 1.0
 LESSON_BOOST = 1.5
-COURSE_BOOST = 1.2
+COURSE_BOOST = 3.0  # on top of the course's own candidates: see retrieve(); chosen on the eval sets
+LANGUAGE_BOOST = 1.3  # the learner's own language first; other languages still answer (fallback)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -54,10 +58,21 @@ class RetrievedChunk:
     score: float  # fused score, higher is better; comparable within one result list only
     visibility: str
     similarity: float | None = None  # cosine similarity to the question (None in keyword mode)
+    language: str = ""  # the language code of the chunk's page
 
 
-def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", provider=None):
-    """The ``limit`` best chunks for ``query`` that ``user`` may see, best first."""
+def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", provider=None, language=None):
+    """The ``limit`` best chunks for ``query`` that ``user`` may see, best first.
+
+    ``language`` is the learner's (default: the active language). Chunks in it are preferred, and
+    the current lesson and course count in every language they are translated into, so a
+    question about a lesson that has no translation yet finds the original. The current course
+    gets candidates of its own: a question pulls towards texts in its own language, and without
+    them a Russian question on an English-only course would only see Russian lessons of others.
+    """
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    if course is None and lesson is not None:
+        course = lesson.get_parent()
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     query = (query or "").strip()
@@ -66,7 +81,7 @@ def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", p
     provider = provider or get_provider()
     visible = visible_chunks(user, model_name=provider.model_name)
     depth = max(limit * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
-    vector = provider.embed([query])[0] if mode != "keyword" else None
+    vector = provider.embed_query(query) if mode != "keyword" else None
     rankings = []  # (weight, ranked chunk ids)
     with transaction.atomic():
         if vector is not None:
@@ -76,11 +91,15 @@ def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", p
                     cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             ids = vector_candidates(visible, vector)[:depth].values_list("id", flat=True)
             rankings.append((VECTOR_WEIGHT, list(ids)))
+            if course is not None:
+                in_course = visible.filter(course_id__in=translation_ids(course))
+                ids = vector_candidates(in_course, vector)[:depth].values_list("id", flat=True)
+                rankings.append((VECTOR_WEIGHT, list(ids)))
         if mode != "vector":
-            ids = keyword_candidates(visible, query)[:depth].values_list("id", flat=True)
+            ids = keyword_candidates(visible, query, config_for(language))[:depth].values_list("id", flat=True)
             rankings.append((KEYWORD_WEIGHT, list(ids)))
     fused = fuse(rankings)
-    return _results(fused, vector, lesson=lesson, course=course, limit=limit)
+    return _results(fused, vector, lesson=lesson, course=course, language=language, limit=limit)
 
 
 @cache
@@ -142,13 +161,14 @@ def vector_candidates(chunks, vector):
     return chunks.order_by(CosineDistance("embedding", vector))
 
 
-def keyword_candidates(chunks, query):
+def keyword_candidates(chunks, query, config="english"):
     """Full-text matches ranked by ts_rank; any of the question's words may match (OR), since
-    learners ask in whole sentences and requiring every word would match almost nothing."""
+    learners ask in whole sentences and requiring every word would match almost nothing.
+    ``config`` parses the question in the learner's language (see tutor.indexing.text_search)."""
     words = _WORD.findall(query.lower())
     if not words:
         return chunks.none()
-    search = SearchQuery(" | ".join(words), search_type="raw", config="english")
+    search = SearchQuery(" | ".join(words), search_type="raw", config=config)
     return (
         chunks.filter(search_vector=search)
         .annotate(rank=SearchRank(F("search_vector"), search))
@@ -165,25 +185,40 @@ def fuse(rankings):
     return scores
 
 
-def _results(scores, vector, *, lesson, course, limit):
-    lesson_id = getattr(lesson, "pk", None)
-    course_id = getattr(course, "pk", None)
-    if course_id is None and lesson is not None:
-        course_id = lesson.get_parent().pk
+def translation_ids(page):
+    """The ids of ``page`` and of all its translations (none for no page)."""
+    if page is None:
+        return set()
+    return set(Page.objects.filter(translation_key=page.translation_key).values_list("id", flat=True))
+
+
+def _results(scores, vector, *, lesson, course, language, limit):
+    lesson_ids, course_ids = translation_ids(lesson), translation_ids(course)
     boosted = {}
-    chunks = Chunk.objects.filter(id__in=scores).select_related("page")
+    chunks = Chunk.objects.filter(id__in=scores).select_related("page", "locale")
     if vector is not None:
         chunks = chunks.annotate(distance=CosineDistance("embedding", vector))
     for chunk in chunks.defer("embedding", "search_vector"):
-        if chunk.page_id == lesson_id:
-            boost = LESSON_BOOST
-        elif course_id is not None and chunk.course_id == course_id:
-            boost = COURSE_BOOST
-        else:
-            boost = 1.0
+        boost = 1.0
+        if chunk.course_id in course_ids:
+            boost *= COURSE_BOOST
+        if chunk.page_id in lesson_ids:
+            boost *= LESSON_BOOST
+        if chunk.locale.language_code == language:
+            boost *= LANGUAGE_BOOST
         boosted[chunk] = scores[chunk.id] * boost
-    ranked = sorted(boosted.items(), key=lambda item: (-item[1], item[0].id))[:limit]
-    return [_result(chunk, score) for chunk, score in ranked]
+    ranked = sorted(boosted.items(), key=lambda item: (-item[1], item[0].id))
+    return [_result(chunk, score) for chunk, score in _one_language_per_section(ranked)[:limit]]
+
+
+def _one_language_per_section(ranked):
+    """Drop a section's translations ranked below it: one section is one source, in its best language."""
+    best_language, kept = {}, []
+    for chunk, score in ranked:
+        section = (chunk.page.translation_key, chunk.anchor)
+        if best_language.setdefault(section, chunk.locale_id) == chunk.locale_id:
+            kept.append((chunk, score))
+    return kept
 
 
 def _result(chunk, score):
@@ -201,6 +236,7 @@ def _result(chunk, score):
         score=score,
         visibility=chunk.visibility,
         similarity=None if distance is None else 1.0 - distance,
+        language=chunk.locale.language_code,
     )
 
 

@@ -7,6 +7,7 @@ report and a button per lesson, and the organisations' tutor budgets.
 
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
@@ -21,6 +22,7 @@ from tutor.indexing.views import (
     index_state,
     page_permission_policy,
     report_url_for,
+    status_label,
 )
 from tutor.models import OrganisationBudget
 from tutor.oversight.selectors import flags_for_reader, organisations_overseen_by
@@ -48,7 +50,7 @@ class TutorIndexMenuItem(MenuItem):
 @hooks.register("register_reports_menu_item")
 def tutor_index_menu_item():
     return TutorIndexMenuItem(
-        "Tutor index", reverse("tutor_index_report"), name="tutor-index", icon_name="search", order=1000
+        gettext_lazy("Tutor index"), reverse("tutor_index_report"), name="tutor-index", icon_name="search", order=1000
     )
 
 
@@ -56,9 +58,12 @@ def tutor_index_menu_item():
 def tutor_index_button(page, user, next_url=None):
     """On each lesson and course in the page explorer: its index status, linking to the report."""
     if page.specific_class and page.specific_class._meta.model_name in INDEXED_PAGE_MODELS:
-        status = index_state(page, "status", "not indexed")
         chunks = index_state(page, "chunk_count", 0)
-        yield Button(f"Tutor index: {status}, {chunks} chunks", report_url_for(page), icon_name="search", priority=70)
+        # English keeps "1 chunks" (the admin's wording so far); other languages get their plural forms.
+        label = ngettext(
+            "Tutor index: %(status)s, %(chunks)d chunks", "Tutor index: %(status)s, %(chunks)d chunks", chunks
+        ) % {"status": status_label(page), "chunks": chunks}
+        yield Button(label, report_url_for(page), icon_name="search", priority=70)
 
 
 @hooks.register("lesson_page_aside")
@@ -92,7 +97,7 @@ class OrganisationBudgetViewSet(SnippetViewSet):
 
     model = OrganisationBudget
     icon = "pick"
-    menu_label = "Tutor budgets"
+    menu_label = gettext_lazy("Tutor budgets")
     menu_order = 310
     add_to_admin_menu = True
     list_display = ["organisation", "monthly_question_budget", "monthly_token_budget"]

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -143,7 +144,8 @@ OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
 OPENAI_BASE_URL = env("OPENAI_BASE_URL", default="")
 TUTOR_CHAT_MODEL = env("TUTOR_CHAT_MODEL", default="")
 TUTOR_EMBEDDING_PROVIDER = env("TUTOR_EMBEDDING_PROVIDER", default="local")  # local | openai
-TUTOR_EMBEDDING_MODEL = env("TUTOR_EMBEDDING_MODEL", default="all-MiniLM-L6-v2")
+TUTOR_EMBEDDING_MODEL = env("TUTOR_EMBEDDING_MODEL", default="text-embedding-3-small")  # openai only
+TUTOR_EMBEDDING_THREADS = env.int("TUTOR_EMBEDDING_THREADS", default=1)  # local model's CPU threads
 TUTOR_EMBEDDING_DIMENSIONS = env.int("TUTOR_EMBEDDING_DIMENSIONS", default=384)
 TUTOR_LLM_TIMEOUT_SECONDS = env.float("TUTOR_LLM_TIMEOUT_SECONDS", default=30.0)
 TUTOR_LLM_MAX_RETRIES = env.int("TUTOR_LLM_MAX_RETRIES", default=2)

@@ -4,6 +4,9 @@ Two groups: "Teachers" write and edit courses and lessons but cannot publish; "E
 publish. Both reach the Wagtail admin and may choose and upload images and documents; neither
 gets site settings or user management (those permissions are simply never granted).
 Publishing goes through the "Lesson review" workflow: an Editor approves what a Teacher submits.
+Both groups may translate pages ("Translate" in the page explorer): the copy lands in the
+catalogue of the target language, which gets the same permissions and workflow, so a translation
+is reviewed and published like any other change.
 
 The group part runs in a data migration (with the migration's historical ``apps``) and again,
 harmlessly, from the demo loader; the catalogue part needs the catalogue page, so it runs when
@@ -31,6 +34,8 @@ COLLECTION_PERMISSIONS = [
     ("wagtaildocs", "document", "choose_document"),
 ]
 ADMIN_ACCESS = ("wagtailadmin", "admin", "access_admin")
+# The admin's "Translate" action (wagtail.contrib.simple_translation): authors translate lessons too.
+SUBMIT_TRANSLATION = ("simple_translation", "simpletranslation", "submit_translation")
 
 
 def _permission(apps, app_label, model, codename):
@@ -59,7 +64,7 @@ def ensure_authoring_groups(apps=installed_apps):
     groups = {}
     for name in PAGE_PERMISSIONS:
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(_permission(apps, *ADMIN_ACCESS))
+        group.permissions.add(_permission(apps, *ADMIN_ACCESS), _permission(apps, *SUBMIT_TRANSLATION))
         GroupPagePermission.objects.filter(group=group, page__depth=1).delete()
         if root_collection is not None:
             for spec in COLLECTION_PERMISSIONS:
@@ -91,3 +96,11 @@ def ensure_catalogue_authoring(catalogue):
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     WorkflowPage.objects.update_or_create(page=catalogue, defaults={"workflow": workflow})
     return workflow
+
+
+def set_up_authoring_for_translated_catalogue(sender, source_obj, target_obj, **kwargs):
+    """A catalogue copied into another language (by "Translate" or the loader) gets the same rules."""
+    from lessons.models import CourseIndexPage
+
+    if isinstance(target_obj, CourseIndexPage):
+        ensure_catalogue_authoring(target_obj)

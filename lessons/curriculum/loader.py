@@ -194,7 +194,7 @@ def _load_course(catalogue, data, competences):
 
 def _translation(source, language):
     """The page's translation into ``language``, created (as a draft copy) when missing."""
-    locale = Locale.objects.get(language_code=language)
+    locale, _created = Locale.objects.get_or_create(language_code=language)
     return source.get_translation_or_none(locale) or source.copy_for_translation(locale, copy_parents=True)
 
 

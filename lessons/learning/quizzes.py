@@ -12,6 +12,8 @@ still asks them to think rather than copy the answer key. Retries are unlimited.
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from .exceptions import QuizInputError, QuizNotFound
 
 ANSWER_FIELD_PREFIX = "question-"
@@ -57,7 +59,7 @@ def find_quiz(lesson, quiz_block_id: str):
     for block in lesson.body:
         if block.block_type == "quiz" and block.id == quiz_block_id:
             return block.value
-    raise QuizNotFound("This lesson has no such quiz.")
+    raise QuizNotFound(_("This lesson has no such quiz."))
 
 
 def questions_of(quiz):
@@ -77,16 +79,16 @@ def parse_answers(quiz, data) -> dict[str, list[str]]:
     submitted = {key[len(ANSWER_FIELD_PREFIX) :] for key in data if key.startswith(ANSWER_FIELD_PREFIX)}
     unknown = submitted - known.keys()
     if unknown:
-        raise QuizInputError("The answers refer to a question that is not in this quiz.")
+        raise QuizInputError(_("The answers refer to a question that is not in this quiz."))
     answers = {}
     for question_id, (question, options) in known.items():
         chosen = list(dict.fromkeys(data.getlist(ANSWER_FIELD_PREFIX + question_id)))
         if not chosen:
-            raise QuizInputError("Please answer every question before submitting.")
+            raise QuizInputError(_("Please answer every question before submitting."))
         if any(option_id not in options for option_id in chosen):
-            raise QuizInputError("An answer names an option that is not part of its question.")
+            raise QuizInputError(_("An answer names an option that is not part of its question."))
         if question["kind"] == "single" and len(chosen) != 1:
-            raise QuizInputError("Choose exactly one option for a one-answer question.")
+            raise QuizInputError(_("Choose exactly one option for a one-answer question."))
         answers[question_id] = chosen
     return answers
 

@@ -9,6 +9,7 @@ exactly what the printed certificate says and nothing else.
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lessons.models import Certificate, CoursePage, Enrolment, LessonPage, LessonProgress, QuizAttempt, ReflectionNote
 
@@ -20,7 +21,7 @@ from .selectors import is_enrolled, lesson_requirements_met
 def enrol(*, user, course: CoursePage) -> Enrolment:
     """Enrol ``user`` in a live ``course``; enrolling twice returns the existing enrolment."""
     if not course.live:
-        raise NotEnrollable("This course is not open for enrolment.")
+        raise NotEnrollable(_("This course is not open for enrolment."))
     enrolment, _created = Enrolment.objects.get_or_create(user=user, course=course)
     return enrolment
 
@@ -84,7 +85,11 @@ def issue_certificate(*, user, course: CoursePage) -> Certificate:
     try:
         with transaction.atomic():
             return Certificate.objects.create(
-                user=user, course=course, learner_name=learner_display_name(user), course_title=course.title
+                user=user,
+                course=course,
+                learner_name=learner_display_name(user),
+                course_title=course.title,
+                language=course.locale.language_code,
             )
     except IntegrityError:
         # A concurrent request issued it first; the unique constraint keeps it to one.
@@ -97,7 +102,7 @@ def submit_quiz(*, user, lesson: LessonPage, quiz_block_id: str, data) -> tuple[
     Raises NotEnrolled, QuizNotFound or QuizInputError before anything is written.
     """
     if not is_enrolled(user, lesson.get_parent().id):
-        raise NotEnrolled("Enrol in this course to submit its quizzes.")
+        raise NotEnrolled(_("Enrol in this course to submit its quizzes."))
     quiz = find_quiz(lesson, quiz_block_id)
     answers = parse_answers(quiz, data)
     result = grade(quiz, answers)
@@ -120,13 +125,13 @@ def reflection_prompt(lesson: LessonPage, block_id: str) -> str:
     for block in lesson.body:
         if block.block_type == "reflection" and block.id == block_id:
             return block.value["prompt"]
-    raise ReflectionNotFound("This lesson has no such reflection prompt.")
+    raise ReflectionNotFound(_("This lesson has no such reflection prompt."))
 
 
 def save_reflection_note(*, user, lesson: LessonPage, block_id: str, text: str) -> ReflectionNote:
     """Create or update the learner's note; the prompt is copied so the dashboard can show it."""
     if not is_enrolled(user, lesson.get_parent().id):
-        raise NotEnrolled("Enrol in this course to keep notes on its lessons.")
+        raise NotEnrolled(_("Enrol in this course to keep notes on its lessons."))
     prompt = reflection_prompt(lesson, block_id)
     note, _created = ReflectionNote.objects.update_or_create(
         user=user, lesson=lesson, block_id=block_id, defaults={"prompt": prompt, "text": text}

@@ -7,6 +7,7 @@ for the region it replaces, a plain request is redirected (post/redirect/get) or
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lessons.models import Certificate, CoursePage, LessonPage, QuizAttempt
@@ -44,7 +45,7 @@ def enrol_in_course(request, course_id):
         enrol(user=request.user, course=course)
     except NotEnrollable as error:
         return error_response(request, 400, str(error), course.url)
-    messages.success(request, f"You are enrolled in {course.title}.")
+    messages.success(request, _("You are enrolled in %(course)s.") % {"course": course.title})
     next_lesson = selectors.course_progress(request.user, course).next_lesson
     return redirect(next_lesson.url if next_lesson else course.url)
 
@@ -112,7 +113,7 @@ def quiz_attempt(request, attempt_id):
     try:
         quiz_value = find_quiz(lesson, attempt.quiz_block_id)
     except QuizNotFound:
-        return error_response(request, 404, "This quiz is no longer part of the lesson.", lesson.url)
+        return error_response(request, 404, _("This quiz is no longer part of the lesson."), lesson.url)
     context = result_context(request, lesson, attempt, grade(quiz_value, attempt.answers))
     return render(request, "lessons/quiz_attempt.html", context)
 
@@ -126,7 +127,8 @@ def reflection_note(request, lesson_id, block_id):
     if not form.is_valid():
         if is_htmx(request):
             return render(request, "lessons/includes/reflection_note_form.html", context, status=400)
-        return error_response(request, 400, "Your note could not be saved: " + form.errors["text"][0], lesson.url)
+        message = _("Your note could not be saved: %(reason)s") % {"reason": form.errors["text"][0]}
+        return error_response(request, 400, message, lesson.url)
     try:
         note = save_reflection_note(user=request.user, lesson=lesson, block_id=block_id, text=form.cleaned_data["text"])
     except NotEnrolled as error:
@@ -135,7 +137,7 @@ def reflection_note(request, lesson_id, block_id):
         return error_response(request, 404, str(error), lesson.url)
     if is_htmx(request):
         return render(request, "lessons/includes/reflection_note_form.html", {**context, "note": note, "saved": True})
-    messages.success(request, "Saved to your notes.")
+    messages.success(request, _("Saved to your notes."))
     return redirect(lesson.url)
 
 

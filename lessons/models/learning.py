@@ -4,6 +4,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
 
 
 class Enrolment(models.Model):
@@ -13,6 +15,8 @@ class Enrolment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
         constraints = [models.UniqueConstraint(fields=["user", "course"], name="unique_enrolment")]
 
     def __str__(self):
@@ -29,7 +33,8 @@ class LessonProgress(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "lesson progress"
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
         constraints = [models.UniqueConstraint(fields=["user", "lesson"], name="unique_lesson_progress")]
 
     def __str__(self):
@@ -50,6 +55,8 @@ class QuizAttempt(models.Model):
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
         ordering = ["-submitted_at"]
         indexes = [models.Index(fields=["user", "lesson", "-submitted_at"])]
 
@@ -66,6 +73,8 @@ class ReflectionNote(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("reflection note")
+        verbose_name_plural = _("reflection notes")
         constraints = [models.UniqueConstraint(fields=["user", "lesson", "block_id"], name="unique_reflection_note")]
 
     def __str__(self):
@@ -83,11 +92,20 @@ class Certificate(models.Model):
     course = models.ForeignKey("lessons.CoursePage", null=True, on_delete=models.SET_NULL, related_name="certificates")
     learner_name = models.CharField(max_length=200)
     course_title = models.CharField(max_length=255)
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, help_text=_("The language the course was taken in.")
+    )
     code = models.CharField(max_length=32, unique=True, default=new_verification_code)
     issued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
         constraints = [models.UniqueConstraint(fields=["user", "course"], name="unique_certificate")]
 
     def __str__(self):
         return f"{self.course_title}: {self.learner_name} ({self.code})"
+
+    def language_name(self):
+        """The course language in the reader's language ("eesti", "English")."""
+        return get_language_info(self.language)["name_translated"] if self.language else ""

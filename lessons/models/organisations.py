@@ -5,6 +5,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_join_code():
@@ -15,16 +17,18 @@ def new_join_code():
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
-        SCHOOL = "school", "School"
-        BUSINESS = "business", "Business"
+        SCHOOL = "school", _("School")
+        BUSINESS = "business", _("Business")
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self):
         return self.name
@@ -47,6 +51,8 @@ class Group(models.Model):
 
     class Meta:
         ordering = ["organisation__name", "name"]
+        verbose_name = _("class or team")
+        verbose_name_plural = _("classes and teams")
 
     def __str__(self):
         return f"{self.name} ({self.organisation})"
@@ -56,9 +62,9 @@ class Membership(models.Model):
     """A role in an organisation; ``group`` is empty for organisation-wide roles (admins)."""
 
     class Role(models.TextChoices):
-        LEARNER = "learner", "Learner"
-        TEACHER = "teacher", "Teacher / manager"
-        ADMIN = "admin", "Organisation admin"
+        LEARNER = "learner", _("Learner")
+        TEACHER = "teacher", _("Teacher / manager")
+        ADMIN = "admin", _("Organisation admin")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
@@ -67,6 +73,8 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "group"], name="unique_group_membership"),
             models.UniqueConstraint(
@@ -92,6 +100,10 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
     def __str__(self):
         return f"{self.email} to {self.group}"
 
@@ -105,6 +117,8 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["due_date", "assigned_at"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         constraints = [models.UniqueConstraint(fields=["group", "course"], name="unique_assignment")]
 
     def __str__(self):
@@ -119,10 +133,10 @@ class ExportJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", pgettext_lazy("export status", "Waiting")
+        RUNNING = "running", pgettext_lazy("export status", "Running")
+        DONE = "done", pgettext_lazy("export status", "Done")
+        FAILED = "failed", pgettext_lazy("export status", "Failed")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="export_jobs")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -136,6 +150,8 @@ class ExportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
 
     def __str__(self):
         return f"Training record of {self.organisation} ({self.status})"

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -14,21 +15,23 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from cms.models import AUDIENCES
-from lessons.blocks import LESSON_BODY_BLOCKS
+from lessons.blocks import LESSON_BODY_BLOCKS, labelled
 
-LEVELS = [("beginner", "Beginner"), ("intermediate", "Intermediate"), ("advanced", "Advanced")]
+LEVELS = [("beginner", _("Beginner")), ("intermediate", _("Intermediate")), ("advanced", _("Advanced"))]
 
 
 @register_snippet
 class Competence(models.Model):
     """An area of UNESCO's AI competency frameworks (for students and for teachers)."""
 
-    key = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
-    description = models.TextField(blank=True)
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("competence")
+        verbose_name_plural = _("competences")
 
     def __str__(self):
         return self.name
@@ -39,11 +42,15 @@ class CourseTag(TaggedItemBase):
 
 
 class CourseIndexPage(Page):
-    intro = RichTextField(features=["bold", "italic", "link"], blank=True)
+    intro = RichTextField(_("intro"), features=["bold", "italic", "link"], blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     subpage_types = ["lessons.CoursePage"]
     max_count_per_parent = 1  # one catalogue per home page, i.e. per language
+
+    class Meta:
+        verbose_name = _("course index page")
+        verbose_name_plural = _("course index pages")
 
     def get_context(self, request, *args, **kwargs):
         from lessons.catalogue import filter_courses  # the catalogue selector imports these models
@@ -54,21 +61,31 @@ class CourseIndexPage(Page):
 
 
 class CoursePage(RoutablePageMixin, Page):
-    audience = models.CharField(max_length=20, choices=AUDIENCES, default="students")
-    level = models.CharField(max_length=20, choices=LEVELS, default="beginner")
-    estimated_minutes = models.PositiveIntegerField(default=60)
-    intro = RichTextField(features=["bold", "italic", "link", "ul"], blank=True)
-    learning_outcomes = StreamField([("outcome", blocks.CharBlock(max_length=250))], blank=True, use_json_field=True)
-    competences = ParentalManyToManyField(Competence, blank=True, related_name="courses")
-    topics = ClusterTaggableManager(through=CourseTag, blank=True)
+    audience = models.CharField(_("audience"), max_length=20, choices=AUDIENCES, default="students")
+    level = models.CharField(_("level"), max_length=20, choices=LEVELS, default="beginner")
+    estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=60)
+    intro = RichTextField(_("intro"), features=["bold", "italic", "link", "ul"], blank=True)
+    learning_outcomes = StreamField(
+        [("outcome", labelled(blocks.CharBlock(max_length=250), _("Outcome")))],
+        blank=True,
+        use_json_field=True,
+        verbose_name=_("learning outcomes"),
+    )
+    competences = ParentalManyToManyField(Competence, blank=True, related_name="courses", verbose_name=_("competences"))
+    topics = ClusterTaggableManager(through=CourseTag, blank=True, verbose_name=_("topics"))
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cover image"),
     )
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
             [FieldPanel("audience"), FieldPanel("level"), FieldPanel("estimated_minutes")],
-            heading="Who and how long",
+            heading=_("Who and how long"),
         ),
         FieldPanel("intro"),
         FieldPanel("learning_outcomes"),
@@ -79,6 +96,10 @@ class CoursePage(RoutablePageMixin, Page):
     search_fields = Page.search_fields + [index.SearchField("intro"), index.FilterField("audience")]
     parent_page_types = ["lessons.CourseIndexPage"]
     subpage_types = ["lessons.LessonPage"]
+
+    class Meta:
+        verbose_name = _("course page")
+        verbose_name_plural = _("course pages")
 
     def lessons(self):
         return LessonPage.objects.child_of(self).live().order_by("path")
@@ -106,9 +127,9 @@ class CoursePage(RoutablePageMixin, Page):
 
 
 class LessonPage(Page):
-    summary = models.TextField(max_length=500, blank=True)
-    estimated_minutes = models.PositiveIntegerField(default=15)
-    body = StreamField(LESSON_BODY_BLOCKS, use_json_field=True)
+    summary = models.TextField(_("summary"), max_length=500, blank=True)
+    estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=15)
+    body = StreamField(LESSON_BODY_BLOCKS, use_json_field=True, verbose_name=_("body"))
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -118,6 +139,10 @@ class LessonPage(Page):
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["lessons.CoursePage"]
     subpage_types = []
+
+    class Meta:
+        verbose_name = _("lesson page")
+        verbose_name_plural = _("lesson pages")
 
     @property
     def course(self):

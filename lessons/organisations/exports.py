@@ -10,6 +10,7 @@ import io
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import pgettext, pgettext_lazy
 
 from lessons.models import ExportJob
 from lessons.organisations.reports import (
@@ -23,18 +24,23 @@ from lessons.organisations.reports import (
 DIRECT_EXPORT_ROW_LIMIT = 2000
 PROGRESS_SAVE_EVERY = 25
 
+# Column titles in the reader's language (the cells stay ISO dates, numbers and codes).
 GROUP_PROGRESS_HEADER = [
-    "learner",
-    "username",
-    "course",
-    "due",
-    "lesson",
-    "done",
-    "best quiz score (%)",
-    "quiz attempts",
-    "course completed",
-    "overdue",
+    pgettext_lazy("CSV column", "learner"),
+    pgettext_lazy("CSV column", "username"),
+    pgettext_lazy("CSV column", "course"),
+    pgettext_lazy("CSV column", "due"),
+    pgettext_lazy("CSV column", "lesson"),
+    pgettext_lazy("CSV column", "done"),
+    pgettext_lazy("CSV column", "best quiz score (%)"),
+    pgettext_lazy("CSV column", "quiz attempts"),
+    pgettext_lazy("CSV column", "course completed"),
+    pgettext_lazy("CSV column", "overdue"),
 ]
+
+
+def yes_no(flag):
+    return pgettext("CSV cell", "yes") if flag else pgettext("CSV cell", "no")
 
 
 def display_name(user):
@@ -66,6 +72,7 @@ def training_record_csv_row(row):
         iso(row.completed_at),
         blank_if_none(row.best_quiz_score),
         row.certificate_code,
+        row.language,
     ]
 
 
@@ -84,11 +91,11 @@ def group_progress_csv(group):
                         matrix.assignment.course.title,
                         iso(matrix.assignment.due_date),
                         lesson.title,
-                        "yes" if cell.done else "no",
+                        yes_no(cell.done),
                         blank_if_none(cell.best_score),
                         cell.attempts,
                         iso(row.completed_at),
-                        "yes" if row.overdue else "no",
+                        yes_no(row.overdue),
                     ]
                 )
     return out.getvalue()

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from lessons.models import Assignment, Certificate, LessonProgress, QuizAttempt
 from lessons.organisations.selectors import group_learners, learner_groups
@@ -146,19 +147,22 @@ class TrainingRecordRow:
     completed_at: datetime | None
     best_quiz_score: int | None
     certificate_code: str
+    language: str = ""  # the language the course was taken in (from the certificate), "" until then
 
 
+# Column titles in the reader's language (the cells stay ISO dates, numbers and codes).
 TRAINING_RECORD_HEADER = [
-    "learner",
-    "username",
-    "email",
-    "group",
-    "course",
-    "assigned",
-    "due",
-    "completed",
-    "best quiz score (%)",
-    "certificate code",
+    pgettext_lazy("CSV column", "learner"),
+    pgettext_lazy("CSV column", "username"),
+    pgettext_lazy("CSV column", "email"),
+    pgettext_lazy("CSV column", "group"),
+    pgettext_lazy("CSV column", "course"),
+    pgettext_lazy("CSV column", "assigned"),
+    pgettext_lazy("CSV column", "due"),
+    pgettext_lazy("CSV column", "completed"),
+    pgettext_lazy("CSV column", "best quiz score (%)"),
+    pgettext_lazy("CSV column", "certificate code"),
+    pgettext_lazy("CSV column", "language"),
 ]
 
 
@@ -174,11 +178,12 @@ def training_record_rows(organisation):
         assignments = group_assignments(group)
         lessons_by_course = {a.course_id: list(a.course.lessons()) for a in assignments}
         facts = ProgressFacts(learners, [lesson for lessons in lessons_by_course.values() for lesson in lessons])
+        # A learner may take the course in any of its translations: match certificates by translation key.
         certificates = {
-            (user_id, course_id): code
-            for user_id, course_id, code in Certificate.objects.filter(
-                user__in=learners, course__in=[a.course_id for a in assignments]
-            ).values_list("user_id", "course_id", "code")
+            (user_id, key): (code, language)
+            for user_id, key, code, language in Certificate.objects.filter(
+                user__in=learners, course__translation_key__in=[a.course.translation_key for a in assignments]
+            ).values_list("user_id", "course__translation_key", "code", "language")
         }
         for assignment in assignments:
             lessons = lessons_by_course[assignment.course_id]
@@ -191,7 +196,8 @@ def training_record_rows(organisation):
                     due_date=assignment.due_date,
                     completed_at=facts.course_completed_at(learner, lessons),
                     best_quiz_score=facts.best_quiz_score(learner, lessons),
-                    certificate_code=certificates.get((learner.pk, assignment.course_id), ""),
+                    certificate_code=certificates.get((learner.pk, assignment.course.translation_key), ("", ""))[0],
+                    language=certificates.get((learner.pk, assignment.course.translation_key), ("", ""))[1],
                 )
 
 

@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from lessons.models import Assignment, Group, Invitation, Membership
 from lessons.models.organisations import new_join_code
@@ -19,11 +20,11 @@ from .exceptions import InvitationNotSent, InvitationUsed, JoinCodeRefused
 
 logger = logging.getLogger(__name__)
 
-WRONG_CODE = (
+WRONG_CODE = gettext_lazy(
     "That code does not match any class or team. Codes change when a teacher renews them, "
     "so check the current code with your teacher or manager."
 )
-CODE_DISABLED = (
+CODE_DISABLED = gettext_lazy(
     "This class or team is not accepting new members by code right now. "
     "Ask your teacher or manager for an invitation or to switch the code back on."
 )
@@ -58,9 +59,9 @@ def join_by_code(*, user, code):
     """Join the group whose current, enabled join code this is; JoinCodeRefused with a clear message otherwise."""
     group = Group.objects.select_related("organisation").filter(join_code=normalise_code(code)).first()
     if group is None:
-        raise JoinCodeRefused(WRONG_CODE, code="wrong_code")
+        raise JoinCodeRefused(str(WRONG_CODE), code="wrong_code")
     if not group.join_code_enabled:
-        raise JoinCodeRefused(CODE_DISABLED, code="code_disabled")
+        raise JoinCodeRefused(str(CODE_DISABLED), code="code_disabled")
     return add_member(user=user, group=group)
 
 
@@ -85,18 +86,23 @@ def invite(*, group, email, role, invited_by, site_url):
     invitation = Invitation.objects.create(group=group, email=email.strip().lower(), role=role, invited_by=invited_by)
     accept_url = site_url.rstrip("/") + reverse("lessons:org:invitation", args=[invitation.token])
     inviter = invited_by.get_full_name() or invited_by.get_username()
-    message = (
-        f"{inviter} invites you to join {group.name} at {group.organisation.name} on the AI Literacy platform.\n\n"
-        f"Open this link, then log in or sign up, to accept:\n{accept_url}\n\n"
+    names = {"inviter": inviter, "group": group.name, "organisation": group.organisation.name}
+    # Translators: the invitation e-mail (plain text); keep %(url)s on a line of its own so it stays clickable.
+    message = gettext(
+        "%(inviter)s invites you to join %(group)s at %(organisation)s on the AI Literacy platform.\n\n"
+        "Open this link, then log in or sign up, to accept:\n%(url)s\n\n"
         "If you did not expect this e-mail you can ignore it."
-    )
+    ) % {**names, "url": accept_url}
+    subject = gettext("Join %(group)s on AI Literacy") % names
     try:
-        send_mail(f"Join {group.name} on AI Literacy", message, None, [invitation.email])
+        send_mail(subject, message, None, [invitation.email])
     except OSError as error:  # smtplib's errors and refused connections are all OSErrors
         logger.warning("Invitation e-mail to %s failed: %s", invitation.email, error)
         invitation.delete()
         raise InvitationNotSent(
-            "The invitation e-mail could not be sent just now, so nobody was invited. Try again in a few minutes.",
+            gettext(
+                "The invitation e-mail could not be sent just now, so nobody was invited. Try again in a few minutes."
+            ),
             code="mail_failed",
         ) from error
     return invitation
@@ -109,7 +115,7 @@ def accept_invitation(*, invitation, user):
     if invitation.accepted_at is not None:
         if invitation.accepted_by_id == user.pk:
             return Membership.objects.get(user=user, group=invitation.group)
-        raise InvitationUsed("This invitation has already been used. Ask for a new one.", code="used")
+        raise InvitationUsed(gettext("This invitation has already been used. Ask for a new one."), code="used")
     membership, _ = add_member(user=user, group=invitation.group, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cms.ratelimit import Rate, RateLimit, RateLimited
@@ -33,6 +34,7 @@ from lessons.organisations.selectors import (
     managed_groups,
     organisations_for_new_groups,
 )
+from lessons.templatetags.lesson_dates import local_date
 
 WRONG_JOIN_CODES = RateLimit("wrong-join-codes", Rate(count=10, seconds=15 * 60))
 
@@ -57,7 +59,9 @@ def join(request):
     try:
         WRONG_JOIN_CODES.check(request.user.pk)
     except RateLimited:
-        message = "Too many wrong codes. Wait a quarter of an hour, then try again with the code your teacher gave you."
+        message = _(
+            "Too many wrong codes. Wait a quarter of an hour, then try again with the code your teacher gave you."
+        )
         return render(request, "lessons/org/join.html", {"form": None, "rate_limited": message}, status=429)
     if form.is_valid():
         try:
@@ -67,9 +71,13 @@ def join(request):
         else:
             group = membership.group
             if created:
-                messages.success(request, f"You joined {group.name} at {group.organisation.name}.")
+                messages.success(
+                    request,
+                    _("You joined %(group)s at %(organisation)s.")
+                    % {"group": group.name, "organisation": group.organisation.name},
+                )
             else:
-                messages.info(request, f"You are already in {group.name}.")
+                messages.info(request, _("You are already in %(group)s.") % {"group": group.name})
             return redirect("lessons:org:home")
     WRONG_JOIN_CODES.hit(request.user.pk)
     return render(request, "lessons/org/join.html", {"form": form}, status=400)
@@ -82,7 +90,10 @@ def group_create(request):
         return render(request, "lessons/org/group_create.html", {"form": None}, status=403)
     if request.method == "POST" and form.is_valid():
         group = services.create_group(created_by=request.user, **form.cleaned_data)
-        messages.success(request, f"{group.name} is ready. Share its join code: {group.join_code}.")
+        messages.success(
+            request,
+            _("%(group)s is ready. Share its join code: %(code)s.") % {"group": group.name, "code": group.join_code},
+        )
         return redirect("lessons:org:group", pk=group.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "lessons/org/group_create.html", {"form": form}, status=status)
@@ -114,7 +125,7 @@ def group_detail(request, pk):
 def group_rotate_code(request, pk):
     group = get_managed_group_or_404(request.user, pk)
     code = services.rotate_join_code(group)
-    messages.success(request, f"New join code: {code}. The old code no longer works.")
+    messages.success(request, _("New join code: %(code)s. The old code no longer works.") % {"code": code})
     return redirect("lessons:org:group", pk=group.pk)
 
 
@@ -124,7 +135,7 @@ def group_toggle_code(request, pk):
     group = get_managed_group_or_404(request.user, pk)
     enable = request.POST.get("enabled") == "on"
     services.set_join_code_enabled(group, enable)
-    messages.success(request, "Joining by code is on." if enable else "Joining by code is off.")
+    messages.success(request, _("Joining by code is on.") if enable else _("Joining by code is off."))
     return redirect("lessons:org:group", pk=group.pk)
 
 
@@ -142,7 +153,7 @@ def group_invite(request, pk):
     except InvitationNotSent as error:
         form.add_error(None, error.message)
         return render_group(request, group, invitation_form=form, status=503)
-    messages.success(request, f"Invitation sent to {invitation.email}.")
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
     return redirect("lessons:org:group", pk=group.pk)
 
 
@@ -154,8 +165,15 @@ def group_assign(request, pk):
     if not form.is_valid():
         return render_group(request, group, assignment_form=form, status=400)
     assignment = services.assign_course(group=group, assigned_by=request.user, **form.cleaned_data)
-    due = f", due {assignment.due_date:%d %b %Y}" if assignment.due_date else ""
-    messages.success(request, f"Assigned {assignment.course.title} to {group.name}{due}.")
+    names = {"course": assignment.course.title, "group": group.name}
+    if assignment.due_date:
+        message = _("Assigned %(course)s to %(group)s, due %(date)s.") % {
+            **names,
+            "date": local_date(assignment.due_date, "padded_date"),
+        }
+    else:
+        message = _("Assigned %(course)s to %(group)s.") % names
+    messages.success(request, message)
     return redirect("lessons:org:group", pk=group.pk)
 
 
@@ -189,7 +207,11 @@ def invitation(request, token):
         except InvitationUsed as error:
             context["error"] = error.message
             return render(request, "lessons/org/invitation.html", context, status=400)
-        messages.success(request, f"You joined {membership.group.name} at {membership.organisation.name}.")
+        messages.success(
+            request,
+            _("You joined %(group)s at %(organisation)s.")
+            % {"group": membership.group.name, "organisation": membership.organisation.name},
+        )
         return redirect("lessons:org:home")
     return render(request, "lessons/org/invitation.html", context)
 
@@ -230,7 +252,7 @@ def background_if_large(request, organisation):
     """Above the direct-download limit, start a background job and send the admin to its progress page."""
     if count_training_record_rows(organisation) <= exports.DIRECT_EXPORT_ROW_LIMIT:
         return None
-    messages.info(request, "This training record is large, so it is prepared in the background.")
+    messages.info(request, _("This training record is large, so it is prepared in the background."))
     return start_export_and_redirect(request, organisation)
 
 
@@ -262,6 +284,6 @@ def export_progress(request, pk):
 def export_download(request, pk):
     job = get_export_job_or_404(request.user, pk)
     if job.status != job.Status.DONE:
-        return HttpResponse("This export is not ready yet.", status=409, content_type="text/plain")
+        return HttpResponse(_("This export is not ready yet."), status=409, content_type="text/plain; charset=utf-8")
     filename = f"training-record-{job.organisation.slug}-{timezone.localdate(job.finished_at)}.csv"
     return csv_response(job.content, filename)

@@ -4,6 +4,8 @@ The browser itself (Debian's Chromium through Playwright) and the desktop ``page
 tests/conftest.py. Helpers are fixtures that return a function, so journeys ask for what they use.
 """
 
+import shutil
+
 import pytest
 
 PASSWORD = "pw-for-tests"  # tests.factories.UserFactory's password
@@ -48,3 +50,20 @@ def assert_fits_phone():
         assert width <= PHONE["width"], f"{what} scrolls sideways at {PHONE['width']} px ({width} px wide)"
 
     return assert_fits_phone
+
+
+@pytest.fixture
+def load_curriculum(tmp_path):
+    """Load part of the demo curriculum (languages × courses), indexed: indexing all of it takes minutes."""
+    from lessons.curriculum.loader import load_demo_curriculum
+    from lessons.curriculum.reader import CURRICULUM_ROOT
+
+    def load(languages=("en",), courses=None):
+        root = tmp_path / "curriculum"
+        for language in languages:
+            for course in sorted((CURRICULUM_ROOT / language).iterdir()):
+                if course.is_dir() and (courses is None or course.name in courses):
+                    shutil.copytree(course, root / language / course.name)
+        load_demo_curriculum(root)
+
+    return load

@@ -3,7 +3,6 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 
 from lessons.authoring.roles import AuthoringGroup
 from lessons.models import LessonPage
@@ -33,8 +32,8 @@ def log_out_of_admin(page, username):
     page.wait_for_url("**/admin/login/**")
 
 
-def test_teacher_edits_and_submits_editor_approves_change_goes_live(page, assert_fits_phone):
-    call_command("load_demo_curriculum")
+def test_teacher_edits_and_submits_editor_approves_change_goes_live(page, assert_fits_phone, load_curriculum):
+    load_curriculum()  # the English courses, as the catalogue check below reads them
     lesson = LessonPage.objects.get(slug="what-ai-is-and-is-not", locale__language_code="en")
     old_summary = lesson.summary
     make_user("tess", AuthoringGroup.TEACHERS)

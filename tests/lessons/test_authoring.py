@@ -30,7 +30,8 @@ def test_migration_creates_both_groups_with_admin_access_and_no_management_right
         assert ("access_admin", "admin") in granted
         assert not [codename for codename, model in granted if model in management]
     assert set(Group.objects.get(name=AuthoringGroup.TEACHERS).permissions.values_list("codename", flat=True)) == {
-        "access_admin"
+        "access_admin",
+        "submit_translation",
     }
 
 

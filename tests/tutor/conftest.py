@@ -4,6 +4,8 @@
 browser tests too.
 """
 
+import json
+
 import pytest
 from django.core.cache import cache
 
@@ -79,3 +81,13 @@ def lesson(db):
 @pytest.fixture
 def student(db):
     return f.UserFactory(username="sam-student")
+
+
+def events_of(response):
+    """Parse a text/event-stream body into (event, data) pairs."""
+    body = b"".join(response.streaming_content).decode()
+    events = []
+    for block in body.strip().split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.split("\n"))
+        events.append((lines["event"], json.loads(lines["data"])))
+    return events

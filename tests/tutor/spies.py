@@ -18,3 +18,8 @@ class CountingProvider:
             raise self.fail_with
         self.embedded.extend(texts)
         return self._real.embed(texts)
+
+    def embed_query(self, text):
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self._real.embed_query(text)

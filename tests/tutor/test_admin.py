@@ -30,7 +30,7 @@ def test_report_lists_chunks_model_last_indexed_and_last_error(client, indexed_a
     html = response.content.decode()
     assert response.status_code == 200
     assert "Indexed lesson" in html and "Broken lesson" in html
-    assert "local:all-MiniLM-L6-v2" in html
+    assert "local:multilingual-e5-small-q4" in html
     assert "indexed" in html and "failed" in html
     assert "EmbeddingError: endpoint refused" in html
 

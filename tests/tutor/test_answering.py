@@ -47,6 +47,7 @@ def test_a_streamed_answer_is_saved_with_sources_tokens_model_and_latency(chat_m
         "url": "/en/courses/ai-basics/chatbots-and-facts/#hallucinations",
         "title": "Chatbots and facts",
         "section": "Hallucinations",
+        "language": "en",
     }
     assert events[-2].data["sources"] == reply.sources
     done = events[-1].data

@@ -3,7 +3,8 @@
 import pytest
 
 from tests import factories as f
-from tutor.indexing.chunking import HEADING_SEPARATOR, MAX_CHUNK_TOKENS, chunk_page, tokenizer
+from tutor.indexing.chunking import HEADING_SEPARATOR, MAX_CHUNK_TOKENS, chunk_page
+from tutor.indexing.embeddings import local_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +15,8 @@ LONG_SENTENCES = [
 
 
 def model_tokens(text):
-    """Word pieces the embedding model actually reads, including its [CLS] and [SEP] markers."""
-    return len(tokenizer()(text)["input_ids"])
+    """Tokens the embedding model actually reads, including its "passage: " prefix and markers."""
+    return local_provider().model().token_count(text)
 
 
 def test_sections_carry_anchor_heading_path_and_prefix():
@@ -71,7 +72,7 @@ def test_long_sections_split_within_the_model_limit_with_overlap():
 
     assert len(chunks) >= 4
     for chunk in chunks:
-        assert model_tokens(chunk.embedding_input) <= 256
+        assert model_tokens(chunk.embedding_input) <= local_provider().max_tokens
         assert chunk.token_count <= MAX_CHUNK_TOKENS
         assert chunk.anchor == "learning"
     for previous, following in zip(chunks, chunks[1:], strict=False):
@@ -91,7 +92,7 @@ def test_a_sentence_longer_than_a_chunk_is_cut_at_words():
     chunks = chunk_page(lesson)
 
     assert len(chunks) > 1
-    assert all(model_tokens(chunk.embedding_input) <= 256 for chunk in chunks)
+    assert all(model_tokens(chunk.embedding_input) <= local_provider().max_tokens for chunk in chunks)
     assert "word0 " in chunks[0].text and "word599" in chunks[-1].text
 
 

@@ -46,10 +46,41 @@ def test_local_model_puts_related_texts_closer_than_unrelated_ones():
         ["a filter that catches spam email", "software that blocks junk mail", "how to bake a chocolate cake"]
     )
 
-    def similarity(a, b):
-        return sum(x * y for x, y in zip(a, b, strict=True))
+    assert similarity(spam, junk) > similarity(spam, cake) + 0.05
 
-    assert similarity(spam, junk) > similarity(spam, cake) + 0.2
+
+def similarity(a, b):
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "off_topic"),
+    [
+        (
+            "Mis on masinõpe ja kuidas see õpib?",
+            "Masinõpe: mudel õpib märgendatud näidetest mustreid ja seda testitakse uutel andmetel.",
+            "Šokolaadikoogi küpsetamiseks on vaja mune ja jahu.",
+        ),
+        (
+            "Как распознать дипфейк?",
+            "Дипфейк — это поддельное видео или фото, созданное ИИ. Проверь источник и детали лица.",
+            "Как испечь шоколадный торт из яиц и муки.",
+        ),
+    ],
+)
+def test_local_model_understands_estonian_and_russian(question, answer, off_topic):
+    provider = local_provider()
+    asked = provider.embed_query(question)
+    on, off = provider.embed([answer, off_topic])
+
+    assert similarity(asked, on) > similarity(asked, off) + 0.05
+
+
+def test_questions_and_passages_are_embedded_differently():
+    """E5 marks questions ("query: ") and course text ("passage: "); mixing them costs recall."""
+    provider = local_provider()
+
+    assert provider.embed_query("what is bias?") != provider.embed(["what is bias?"])[0]
 
 
 def test_openai_provider_batches_and_normalises(fake_openai):

@@ -162,7 +162,7 @@ def test_notice_is_absent_for_people_outside_any_group(world):
 
 
 def test_nav_links_teachers_and_admins_to_oversight_but_not_learners(client, world):
-    link = f'href="{reverse("tutor:oversight:index")}"'
+    link = f'<a href="{reverse("tutor:oversight:index")}">Tutor oversight</a>'  # not the language switcher's
     for reader in (world.teacher_1, world.admin_a):
         client.force_login(reader)
         page = client.get(reverse("tutor:oversight:index")).content.decode()

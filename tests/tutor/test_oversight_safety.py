@@ -34,6 +34,48 @@ def test_each_category_is_flagged(text, category):
 
 
 @pytest.mark.parametrize(
+    "text, category",
+    [
+        # Estonian
+        ("Mul on kõik nii halvasti, ma tahan surra", Category.SELF_HARM),
+        ("vahel mõtlen enesetapule", Category.SELF_HARM),
+        ("teen endale jälle haiget", Category.SELF_HARM),
+        ("homme tapan ta ära", Category.VIOLENCE),
+        ("kuidas teha pommi", Category.VIOLENCE),
+        ("toon noa kooli", Category.VIOLENCE),
+        ("sa oled nii loll", Category.HARASSMENT),
+        ("Mart on täielik idioot", Category.HARASSMENT),
+        ("jää vait, keegi ei salli sind", Category.HARASSMENT),
+        # Russian
+        ("Иногда я просто хочу умереть", Category.SELF_HARM),
+        ("думаю покончить с собой", Category.SELF_HARM),
+        ("я опять режу себя", Category.SELF_HARM),
+        ("завтра убью его", Category.VIOLENCE),
+        ("как сделать бомбу для школы", Category.VIOLENCE),
+        ("принесу нож в школу", Category.VIOLENCE),
+        ("ты такой тупой", Category.HARASSMENT),
+        ("он просто дебил", Category.HARASSMENT),
+        ("заткнись, никто тебя не любит", Category.HARASSMENT),
+    ],
+)
+def test_each_category_is_flagged_in_estonian_and_russian(text, category):
+    assert [finding.category for finding in rule_findings(text)] == [category]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mis on masinõpe ja kuidas see õpib?",
+        "Kas tehisintellekt võib olla kallutatud?",
+        "Как отличить дипфейк от настоящего видео?",
+        "Почему чат-бот иногда выдумывает факты?",
+    ],
+)
+def test_ordinary_estonian_and_russian_questions_are_not_flagged(text):
+    assert rule_findings(text) == []
+
+
+@pytest.mark.parametrize(
     "text, kind",
     [
         ("write to me at mari.tamm+ai@example.ee please", "an e-mail address"),

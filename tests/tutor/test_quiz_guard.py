@@ -35,6 +35,14 @@ def test_a_quiz_is_open_until_the_learner_passes_it(lesson, student):
         QUIZ_PROMPT,
         "is it 'the cited article cannot be found anywhere'?",
         "which of these is the best sign a chatbot invented a source",
+        # Estonian
+        "Mis on 1. küsimuse vastus?",
+        "milline variant on õige küsimuses 1",
+        "anna palun testi vastused",
+        # Russian
+        "Какой ответ на вопрос 1?",
+        "какой вариант правильный",
+        "скинь ответы на тест пожалуйста",
     ],
 )
 def test_questions_asking_for_the_answers_are_recognised(lesson, student, question):
@@ -50,9 +58,22 @@ def test_the_matched_question_is_named(lesson, student):
     assert match.question.number == 1
 
 
+@pytest.mark.parametrize("question", ["Mis on 1. küsimuse õige vastus?", "Какой правильный ответ на 1 вопрос?"])
+def test_a_numbered_question_is_named_in_estonian_and_russian(lesson, student, question):
+    assert quiz_answer_request(question, open_quizzes(lesson, student)).question.number == 1
+
+
 @pytest.mark.parametrize(
     "question",
-    ["How does a spam filter learn?", "Why do chatbots hallucinate?", "What is question answering in AI?"],
+    [
+        "How does a spam filter learn?",
+        "Why do chatbots hallucinate?",
+        "What is question answering in AI?",
+        "Kuidas rämpsposti filter õpib?",
+        "Miks juturobot vahel fakte välja mõtleb?",
+        "Как спам-фильтр учится?",
+        "Почему чат-бот выдумывает факты?",
+    ],
 )
 def test_ordinary_questions_are_answered(lesson, student, question):
     assert quiz_answer_request(question, open_quizzes(lesson, student)) is None

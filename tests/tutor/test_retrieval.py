@@ -174,3 +174,43 @@ def test_vector_search_uses_the_hnsw_index(course_with_lessons, provider):
         plan = vector_candidates(visible_chunks(AnonymousUser(), model_name=provider.model_name), query)[:10].explain()
 
     assert "Index Scan using chunk_embedding_hnsw" in plan, plan
+
+
+def test_the_learners_language_comes_first_and_other_languages_fill_in(provider):
+    """An Estonian learner gets the Estonian translation; a Russian one, with no Russian course, the original."""
+    basics = f.course("AI basics")
+    bias = f.lesson(
+        basics,
+        "Bias and fairness",
+        body=[
+            f.heading("What bias means"),
+            f.paragraph("<p>Bias is a systematic pattern in an AI system that treats some groups unfairly.</p>"),
+        ],
+    )
+    bias_et = f.translate(
+        bias,
+        "et",
+        title="Kallutatus ja õiglus",
+        body=[
+            f.heading("Mida tähendab kallutatus", anchor="what-bias-means"),
+            f.paragraph("<p>Kallutatus on süsteemne muster, mille tõttu TI kohtleb mõnda rühma ebaõiglaselt.</p>"),
+        ],
+    )
+    work = f.course("AI at work", audience="business")
+    act = f.lesson(
+        work,
+        "The EU AI Act",
+        body=[
+            f.heading("What the law asks"),
+            f.paragraph("<p>The EU AI Act is a European law that sets rules for AI systems by their risk.</p>"),
+        ],
+    )
+    for page in (bias, bias_et, act):
+        index_page(page, provider=provider)
+
+    estonian = ask("Mis on kallutatus tehisintellektis?", provider, language="et")
+    assert estonian[0].page_id == bias_et.pk and estonian[0].language == "et"
+    assert estonian[0].url.startswith("/et/courses/ai-basics/") and estonian[0].anchor == "what-bias-means"
+
+    russian = ask("Что требует закон ЕС об искусственном интеллекте?", provider, language="ru")
+    assert russian[0].page_id == act.pk and russian[0].language == "en"

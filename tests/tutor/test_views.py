@@ -12,6 +12,7 @@ from wagtail.models import PageViewRestriction
 
 from lessons.models import LessonPage, Membership, Organisation
 from tests import factories as f
+from tests.tutor.conftest import events_of
 from tutor.answering import services as answering
 from tutor.answering import views
 from tutor.models import Message
@@ -28,16 +29,6 @@ HOSTILE_REPLY = (
 
 def ask_url(lesson):
     return f"/en/tutor/lessons/{lesson.pk}/ask/"
-
-
-def events_of(response):
-    """Parse a text/event-stream body into (event, data) pairs."""
-    body = b"".join(response.streaming_content).decode()
-    events = []
-    for block in body.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.split("\n"))
-        events.append((lines["event"], json.loads(lines["data"])))
-    return events
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ repeat it, so a stream that breaks midway is reported, never silently restarted.
 429, 5xx and connection errors (timeouts included) are retried ``TUTOR_LLM_MAX_RETRIES`` times with
 exponential backoff, honouring a ``Retry-After`` header when the server sends one.
 
-Every failure reaches the caller as ``TutorUnavailable``: ``message`` is what the learner reads,
-``detail`` what the operator needs (stored on the tutor message as its error).
+Every failure reaches the caller as ``TutorUnavailable``: ``message`` is what the learner reads
+(a lazy translation, rendered in the language of the request that shows it), ``detail`` what the
+operator needs (stored on the tutor message as its error, in English).
 
 Token usage comes from the stream's final usage chunk (``stream_options.include_usage``); servers
 that do not send one get an estimate from the embedding tokenizer (``tutor.indexing.chunking.count_tokens``),
@@ -22,6 +23,7 @@ from functools import cache
 
 import openai
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from tutor.indexing.chunking import count_tokens
 
@@ -30,11 +32,11 @@ logger = logging.getLogger(__name__)
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 8.0
 
-UNREACHABLE = (
+UNREACHABLE = _(
     "The tutor can't reach its language model right now. Your question is saved; please try again in a few minutes."
 )
-BUSY = "The tutor is very busy right now. Your question is saved; please try again in a minute."
-CUT_OFF = "The tutor's answer was cut off. Your question is saved; please ask again."
+BUSY = _("The tutor is very busy right now. Your question is saved; please try again in a minute.")
+CUT_OFF = _("The tutor's answer was cut off. Your question is saved; please ask again.")
 
 
 class TutorUnavailable(Exception):

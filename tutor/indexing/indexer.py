@@ -22,6 +22,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from tutor.indexing.chunking import chunk_page
 from tutor.indexing.embeddings import get_provider
+from tutor.indexing.text_search import config_for
 from tutor.models import Chunk, PageIndexState
 
 logger = logging.getLogger(__name__)
@@ -132,7 +133,9 @@ def _store(page, drafts, hashes, vectors, model, *, embedded):
     Chunk.objects.bulk_update(kept, ["position", "course_id", "locale_id", "section_title", "heading_path"])
     created = Chunk.objects.bulk_create(new)
     if created:
-        Chunk.objects.filter(pk__in=[chunk.pk for chunk in created]).update(search_vector=search_vector())
+        Chunk.objects.filter(pk__in=[chunk.pk for chunk in created]).update(
+            search_vector=search_vector(config_for(page.locale.language_code))
+        )
     state.status = PageIndexState.Status.INDEXED
     state.chunk_count = len(drafts)
     state.embedding_model = model
@@ -142,11 +145,9 @@ def _store(page, drafts, hashes, vectors, model, *, embedded):
     return IndexResult(page_id=page.pk, embedded=embedded, reused=len(kept) + len(new) - embedded, deleted=len(stale))
 
 
-def search_vector():
-    """Headings weigh more than body text in keyword ranking."""
-    return SearchVector("heading_path", weight="A", config="english") + SearchVector(
-        "text", weight="B", config="english"
-    )
+def search_vector(config):
+    """Headings weigh more than body text in keyword ranking; ``config`` stems the page's language."""
+    return SearchVector("heading_path", weight="A", config=config) + SearchVector("text", weight="B", config=config)
 
 
 def remove_page(page):

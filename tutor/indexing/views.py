@@ -5,6 +5,7 @@ waiting for the worker ("queued"/"indexing"), or failed and why, without reading
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
@@ -16,29 +17,62 @@ REPORT_PERMISSIONS = ["add", "change", "publish"]  # anyone who authors pages, a
 page_permission_policy = PagePermissionPolicy()
 
 
+# How a page's index status reads in the admin (lower case, as in "Tutor index: indexed, 3 chunks").
+STATUS_LABELS = {
+    "not indexed": pgettext_lazy("tutor index status", "not indexed"),
+    "queued": pgettext_lazy("tutor index status", "queued"),
+    "indexing": pgettext_lazy("tutor index status", "indexing"),
+    "indexed": pgettext_lazy("tutor index status", "indexed"),
+    "removed": pgettext_lazy("tutor index status", "removed"),
+    "failed": pgettext_lazy("tutor index status", "failed"),
+}
+
+
 def index_state(page, field, default=""):
     state = getattr(page, "tutor_index_state", None)
     return getattr(state, field) if state is not None else default
 
 
+def status_label(page):
+    """The page's index status in the admin's language."""
+    status = index_state(page, "status", "not indexed")
+    return str(STATUS_LABELS.get(status, status))
+
+
+def yes_no(value):
+    return gettext("yes") if value else gettext("no")
+
+
 class TutorIndexReportView(ReportView):
-    page_title = "Tutor index"
+    page_title = gettext_lazy("Tutor index")
     header_icon = "search"
     index_url_name = "tutor_index_report"
     index_results_url_name = "tutor_index_report_results"
     any_permission_required = REPORT_PERMISSIONS
     permission_policy = page_permission_policy
     list_export = ["title", "url_path", "live", "status", "chunks", "model", "last_indexed", "last_error"]
+    export_headings = {
+        "title": gettext_lazy("Title"),
+        "url_path": gettext_lazy("URL path"),
+        "live": gettext_lazy("Live"),
+        "status": gettext_lazy("Status"),
+        "chunks": gettext_lazy("Chunks"),
+        "model": gettext_lazy("Model"),
+        "last_indexed": gettext_lazy("Last indexed"),
+        "last_error": gettext_lazy("Last error"),
+    }
     columns = [
-        TitleColumn("title", label="Page", url_name="wagtailadmin_pages:edit"),
-        Column("live", label="Live", accessor=lambda page: "yes" if page.live else "no"),
-        Column("status", label="Status", accessor=lambda page: index_state(page, "status", "not indexed")),
-        Column("chunks", label="Chunks", accessor=lambda page: index_state(page, "chunk_count", 0)),
-        Column("model", label="Model", accessor=lambda page: index_state(page, "embedding_model")),
+        TitleColumn("title", label=gettext_lazy("Page"), url_name="wagtailadmin_pages:edit"),
+        Column("live", label=gettext_lazy("Live"), accessor=lambda page: yes_no(page.live)),
+        Column("status", label=gettext_lazy("Status"), accessor=status_label),
+        Column("chunks", label=gettext_lazy("Chunks"), accessor=lambda page: index_state(page, "chunk_count", 0)),
+        Column("model", label=gettext_lazy("Model"), accessor=lambda page: index_state(page, "embedding_model")),
         DateColumn(
-            "last_indexed", label="Last indexed", accessor=lambda page: index_state(page, "last_indexed_at", None)
+            "last_indexed",
+            label=gettext_lazy("Last indexed"),
+            accessor=lambda page: index_state(page, "last_indexed_at", None),
         ),
-        Column("last_error", label="Last error", accessor=lambda page: index_state(page, "last_error")),
+        Column("last_error", label=gettext_lazy("Last error"), accessor=lambda page: index_state(page, "last_error")),
     ]
 
     def get_queryset(self):

@@ -26,6 +26,7 @@ from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, pgettext
 
 from lessons.models import Membership, Organisation
 from tutor.models import Message, OrganisationBudget
@@ -139,15 +140,23 @@ def organisation_usage(organisation, now=None) -> Usage:
 
 
 def exhausted_message(usage: Usage) -> str:
+    """What the learner reads when refused, in the active language (the request's)."""
+    # Plural by the budget ("12 of 12 questions"); English says "questions" even for a budget of 1.
     if usage.exhausted_by == "questions":
-        spent = f"{usage.questions} of {usage.question_budget} questions"
+        spent = ngettext(
+            "%(used)d of %(budget)d questions", "%(used)d of %(budget)d questions", usage.question_budget
+        ) % {"used": usage.questions, "budget": usage.question_budget}
     else:
-        spent = f"{usage.tokens} of {usage.token_budget} tokens"
-    return (
-        f"The tutor budget of {usage.organisation.name} for this month is used up ({spent}). "
-        f"You can ask the tutor again from {date_format(usage.resets_at, 'j F Y')}. "
+        spent = ngettext("%(used)d of %(budget)d tokens", "%(used)d of %(budget)d tokens", usage.token_budget) % {
+            "used": usage.tokens,
+            "budget": usage.token_budget,
+        }
+    resets_on = date_format(usage.resets_at, pgettext("date format (Django date filter syntax): a long date", "j F Y"))
+    return gettext(
+        "The tutor budget of %(organisation)s for this month is used up (%(spent)s). "
+        "You can ask the tutor again from %(date)s. "
         "Your lessons and quizzes are still open."
-    )
+    ) % {"organisation": usage.organisation.name, "spent": spent, "date": resets_on}
 
 
 def check_budget(user, now=None):

@@ -10,12 +10,20 @@ The rules (case-insensitive, on the question with whitespace collapsed):
 
 * **self_harm** -- first-person phrases about ending one's life or hurting oneself: "kill myself",
   "end my life", "want to die", "suicide"/"suicidal", "hurt/cut/harm myself", "self-harm",
-  "better off dead", "no reason to live", "take my own life", "overdose".
+  "better off dead", "no reason to live", "take my own life", "overdose"; in Estonian "tahan surra",
+  "tapan end", "enesetapp", "enesevigastus", "teen endale haiget", "ei taha enam elada", "üledoos";
+  in Russian "хочу умереть", "убить себя", "покончить с собой", "суицид", "самоубийство",
+  "порежу себя", "не хочу жить", "передоз".
 * **violence** -- threats or plans against people: "kill/shoot/stab/hurt/beat up" followed by a
   person (him, her, them, you, everyone, my teacher...), "make a bomb", "school shooting", "murder",
-  "bring a gun/knife to school".
+  "bring a gun/knife to school"; Estonian "tapan/tulistan/pussitan/peksan" + a person, "teha pommi",
+  "koolitulistamine", "mõrv", "toon noa kooli"; Russian "убью/зарежу/застрелю/изобью" + a person,
+  "сделать бомбу", "стрельба в школе", "убийство", "принесу нож в школу".
 * **harassment** -- insults aimed at a person: "you are stupid/an idiot/worthless...", "idiot",
-  "moron", "loser", "retard", "shut up", "I hate you", "kill yourself"/"kys", "nobody likes you".
+  "moron", "loser", "retard", "shut up", "I hate you", "kill yourself"/"kys", "nobody likes you";
+  Estonian "sa oled loll/idioot/kasutu…", "debiilik", "luuser", "jää vait", "vihkan sind", "tapa end
+  ära"; Russian "ты тупой/дура/идиот/урод…", "дебил", "заткнись", "ненавижу тебя", "убей себя",
+  "никто тебя не любит".
 * **personal_data** -- details that identify someone: e-mail addresses; phone numbers (8-15 digits,
   optionally with +/00 and spaces, hyphens or brackets); national ID numbers (Estonian isikukood
   format, US SSN format); IBANs (two capital letters, two check digits, 11-30 more characters);
@@ -73,6 +81,27 @@ RULES = [
             r"better off dead",
             r"no reason to (?:live|go on)",
             r"overdos(?:e|ing)",
+            # Estonian
+            r"(?:tahan|taha|tahaks) (?:ära )?surra",
+            r"tapan (?:end|enda|ennast)(?: ära)?",
+            r"enesetap\w*",
+            r"enesevigastus\w*",
+            r"(?:lõikan|lõikuma) (?:end|ennast)",
+            r"teen (?:endale|enesele)(?: \w+){0,2} haiget",
+            r"ei taha (?:enam )?elada",
+            r"(?:võtan|võtta) endalt elu",
+            r"üledoos\w*",
+            # Russian
+            r"хочу умереть",
+            r"(?:убить|убью) себя",
+            r"поконч\w* с собой",
+            r"суицид\w*",
+            r"самоубийств\w*",
+            r"(?:режу|порежу|резать) себя",
+            r"причин\w* себе (?:вред|боль)",
+            r"не хочу (?:больше )?жить",
+            r"незачем жить",
+            r"передоз\w*",
         ),
     ),
     Rule(
@@ -84,6 +113,19 @@ RULES = [
             r"school shooting",
             r"murder(?:ing)?",
             r"bring (?:a|my) (?:gun|knife|weapon) to (?:school|work|class)",
+            # Estonian
+            r"(?:tapan|tulistan|pussitan|peksan) (?:ta|teda|nad|neid|sind|su|kõik|kõiki|õpetaja\w*|klassi\w*)",
+            r"(?:teha|ehitada|valmistada|teen) pommi",
+            r"pommi (?:teha|ehitada|valmistada)",
+            r"kooli ?tulistami\w*",
+            r"mõrva\w*",
+            r"(?:toon|võtan) (?:noa|relva|püssi) kooli",
+            # Russian
+            r"(?:убью|убить|зарежу|застрелю|изобью|побью) (?:его|её|ее|их|тебя|всех|учител\w*|одноклассни\w*)",
+            r"(?:сделать|собрать|сделаю|соберу) бомбу",
+            r"стрельб\w* в школе",
+            r"убийств\w*",
+            r"(?:принесу|возьму) (?:нож|пистолет|оружие|ствол) в школу",
         ),
     ),
     Rule(
@@ -101,6 +143,25 @@ RULES = [
             r"kill yourself",
             r"kys",
             r"nobody likes you",
+            # Estonian
+            r"(?:sa oled|oled sa|sa) (?:nii |täielik )?"
+            r"(?:loll|lollakas|idioot|debiilik|kasutu|väärtusetu|inetu|luuser)",
+            r"idioo\w*",
+            r"debiilik\w*",
+            r"luuser\w*",
+            r"jää vait",
+            r"(?:ma )?vihkan sind",
+            r"tapa (?:end|ennast) ära",
+            r"keegi ei (?:salli|taha) sind",
+            # Russian
+            r"ты (?:такой |такая |просто )?(?:тупой|тупая|дура\w*|идиот\w*|урод\w*|никчёмн\w*|никчемн\w*|ничтожество)",
+            r"идиот\w*",
+            r"дебил\w*",
+            r"заткнись",
+            r"(?:я )?ненавижу тебя",
+            r"я тебя ненавижу",
+            r"убей себя",
+            r"никто тебя не (?:любит|терпит)",
         ),
     ),
     Rule(Category.PERSONAL_DATA, "an e-mail address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.I)),

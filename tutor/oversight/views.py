@@ -10,13 +10,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tutor.oversight import selectors, services
 from tutor.oversight.budgets import organisation_usage
 
 PAGE_SIZE = 50
-FLAG_STATUSES = {"open": "Open", "reviewed": "Reviewed", "all": "All"}
+FLAG_STATUSES = {
+    "open": pgettext_lazy("flags filter", "Open"),
+    "reviewed": pgettext_lazy("flags filter", "Reviewed"),
+    "all": pgettext_lazy("flags filter", "All"),
+}
 
 
 def _page(request, queryset):
@@ -93,7 +98,10 @@ def flags(request, org):
 def review_flag(request, org, pk):
     organisation = selectors.get_overseen_organisation_or_404(request.user, org)
     flag = services.review_flag(request.user, selectors.get_overseen_flag_or_404(request.user, organisation, pk))
-    messages.success(request, f"Marked the {flag.get_category_display().lower()} flag as reviewed.")
+    messages.success(
+        request,
+        gettext("Marked the %(category)s flag as reviewed.") % {"category": flag.get_category_display().lower()},
+    )
     return redirect(reverse("tutor:oversight:flags", args=[organisation.slug]))
 
 

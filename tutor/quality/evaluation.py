@@ -6,7 +6,9 @@ prefix: a retrieved chunk matches an expected URL with an ``#anchor`` when its U
 language prefix is exactly that (translations keep their source's anchors), and one without an
 anchor when it comes from that page in any language. Per question, recall@k is the share of expected
 URLs matched in the top k and the reciprocal rank is 1/rank of the first match (0 if none);
-both are averaged over the questions. Questions are asked as an anonymous learner would.
+both are averaged over the questions. Questions are asked as an anonymous learner using the
+question's language would (English when the line names none); with ``in_course`` from the course
+of the question's first expected section, as on one of its pages (the course boost applies).
 """
 
 import json
@@ -16,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
+from lessons.models import CoursePage
 from tutor.retrieval import MODES, retrieve
 
 
@@ -75,13 +78,24 @@ def score_question(urls, expected):
     return found / len(expected), (1.0 / first if first else 0.0)
 
 
-def evaluate(questions, *, k=5, modes=MODES):
+def course_of(url, language):
+    """The course page an expected URL belongs to, in ``language`` where translated (else the original)."""
+    course_slug = without_language(url).strip("/").split("/")[1]
+    courses = CoursePage.objects.live().filter(slug=course_slug)
+    return courses.filter(locale__language_code=language).first() or courses.order_by("pk").first()
+
+
+def evaluate(questions, *, k=5, modes=MODES, in_course=False):
+    """Scores per mode; ``in_course`` asks each question from its course, as a learner on its pages does."""
     user = AnonymousUser()
     scores = []
     for mode in modes:
         recalls, reciprocal_ranks = [], []
         for question in questions:
-            urls = [chunk.url for chunk in retrieve(question.question, user=user, limit=k, mode=mode)]
+            language = question.locale or "en"
+            course = course_of(question.expected[0], language) if in_course else None
+            chunks = retrieve(question.question, user=user, limit=k, mode=mode, language=language, course=course)
+            urls = [chunk.url for chunk in chunks]
             recall, reciprocal_rank = score_question(urls, question.expected)
             recalls.append(recall)
             reciprocal_ranks.append(reciprocal_rank)

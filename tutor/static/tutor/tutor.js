@@ -6,9 +6,19 @@
  * Streamed tokens are shown as plain text (textContent); only the server's sanitised HTML is ever
  * inserted as markup. When the answer is done its item is reloaded from the server so the feedback
  * buttons and sources come from the same template as on a fresh page load.
+ *
+ * Texts come from Django's JavaScript catalog (tutor:jsi18n, loaded just before this file), so they
+ * are in the page's language; without it they stay English.
  */
 (function () {
   "use strict";
+
+  var gettext = window.gettext || function (text) { return text; };
+  var interpolate = window.interpolate || function (format, values, named) {
+    return named
+      ? format.replace(/%\(\w+\)s/g, function (match) { return String(values[match.slice(2, -2)]); })
+      : format.replace(/%s/g, function () { return String(values.shift()); });
+  };
 
   function csrfToken(form) {
     var input = form.querySelector("input[name=csrfmiddlewaretoken]");
@@ -78,12 +88,12 @@
   Panel.prototype.addExchange = function (question) {
     var list = this.list();
     var asked = element("li", "tutor-message tutor-message--learner");
-    asked.appendChild(element("p", "tutor-message__who", "You asked"));
+    asked.appendChild(element("p", "tutor-message__who", gettext("You asked")));
     var askedBody = element("div", "tutor-message__body");
     askedBody.appendChild(element("p", "", question));
     asked.appendChild(askedBody);
     var reply = element("li", "tutor-message tutor-message--tutor");
-    reply.appendChild(element("p", "tutor-message__who", "Tutor"));
+    reply.appendChild(element("p", "tutor-message__who", gettext("Tutor")));
     var body = element("div", "tutor-message__body tutor-message__body--streaming");
     body.setAttribute("data-tutor-answer", "");
     reply.appendChild(body);
@@ -95,7 +105,7 @@
   Panel.prototype.showSources = function (reply, sources) {
     if (!sources.length) return;
     var list = element("ol", "tutor-sources");
-    list.setAttribute("aria-label", "Sources");
+    list.setAttribute("aria-label", gettext("Sources"));
     sources.forEach(function (source) {
       var item = element("li");
       item.value = source.number;
@@ -171,7 +181,7 @@
     event.preventDefault();
     var question = this.textarea.value.trim();
     if (!question) {
-      this.showError("Type a question for the tutor first.");
+      this.showError(gettext("Type a question for the tutor first."));
       this.textarea.focus();
       return;
     }
@@ -193,21 +203,25 @@
         var type = response.headers.get("Content-Type") || "";
         if (!response.ok || type.indexOf("text/event-stream") !== 0) {
           return response.json().then(
-            function (body) { panel.showError(body.error || "The tutor could not take your question."); },
-            function () { panel.showError("The tutor could not take your question (error " + response.status + ")."); }
+            function (body) { panel.showError(body.error || gettext("The tutor could not take your question.")); },
+            function () {
+              panel.showError(interpolate(
+                gettext("The tutor could not take your question (error %(status)s)."), { status: response.status }, true
+              ));
+            }
           );
         }
         var exchange = panel.addExchange(question);
         panel.textarea.value = "";
         return panel.readStream(response, exchange).then(function (state) {
           if (!state.done && !state.failed) {
-            panel.showError("The connection to the tutor was lost. Your question is saved; please ask again.");
+            panel.showError(gettext("The connection to the tutor was lost. Your question is saved; please ask again."));
           }
           if (state.done) return panel.refresh(exchange, state.replyId);
         });
       })
       .catch(function () {
-        panel.showError("The tutor could not be reached. Check your connection and try again.");
+        panel.showError(gettext("The tutor could not be reached. Check your connection and try again."));
       })
       .then(function () {
         panel.button.disabled = false;
