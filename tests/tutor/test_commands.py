@@ -99,6 +99,29 @@ def test_search_json_lists_ranked_chunks_with_links(lessons):
     assert all("TEACHERONLY" not in item["text"] for item in results)
 
 
+def test_search_as_an_estonian_learner_prefers_the_estonian_translation(lessons):
+    _, learning, privacy = lessons
+    learning_et = f.translate(
+        learning,
+        "et",
+        title="Kuidas masinad õpivad",
+        body=[
+            f.heading("Hallutsinatsioonid", anchor="hallucinations"),
+            f.paragraph("<p>Juturobotid mõtlevad vahel välja fakte, mis kõlavad usutavalt, kuid on valed.</p>"),
+        ],
+    )
+    for page in (learning, privacy, learning_et):
+        index_page(page)
+
+    results = json.loads(run("tutor_search", "miks juturobot fakte välja mõtleb", "--locale", "et", "--json"))
+
+    assert (results[0]["page_id"], results[0]["language"]) == (learning_et.pk, "et")
+    assert results[0]["url"] == "/et/courses/ai-basics/how-machines-learn/#hallucinations"
+    assert [item["url"] for item in results].count(results[0]["url"].replace("/et/", "/en/")) == 0, (
+        "a section comes in one language"
+    )
+
+
 def test_search_as_a_teacher_includes_teacher_notes_and_rejects_unknown_users(lessons):
     _, learning, _ = lessons
     index_page(learning)
