@@ -212,13 +212,18 @@ def _load_course_translation(source_course, data, language):
 
 
 def source_home():
-    """The home page in the curriculum's source language (the site's root page, or its translation)."""
+    """The home page in the curriculum's source language: the site's root page, or its (published) translation.
+
+    With ``LANGUAGE_CODE=et`` a fresh database gets an Estonian root page; the English tree then
+    hangs under its English translation, which must be live for ``/en/`` to be served.
+    """
     home = Site.objects.get(is_default_site=True).root_page.specific
-    return (
-        _translation(home, settings.CURRICULUM_SOURCE_LANGUAGE).specific
-        if home.locale.language_code != (settings.CURRICULUM_SOURCE_LANGUAGE)
-        else home
-    )
+    if home.locale.language_code == settings.CURRICULUM_SOURCE_LANGUAGE:
+        return home
+    translated = _translation(home, settings.CURRICULUM_SOURCE_LANGUAGE).specific
+    if not translated.live:
+        translated.save_revision().publish()
+    return translated
 
 
 def load_demo_curriculum(root=None, report=lambda result: None):
