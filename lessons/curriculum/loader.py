@@ -20,7 +20,7 @@ from cms.models import AUDIENCES, HomePage
 from lessons.authoring.services import ensure_catalogue_authoring
 from lessons.models import Competence, CourseIndexPage, CoursePage, LessonPage
 
-from .reader import CURRICULUM_ROOT, read_curriculum, read_translations, stable_id
+from .reader import CURRICULUM_ROOT, CurriculumError, read_curriculum, read_site, read_translations, stable_id
 
 # UNESCO's AI competency frameworks (for students, 2024, and for teachers, 2024) group AI literacy
 # into these areas; courses tag the areas they build.
@@ -47,11 +47,6 @@ COMPETENCES = [
     ),
     ("pedagogy", "AI pedagogy", "Teach with and about AI so that it deepens learning instead of replacing it."),
 ]
-ENTRY_POINTS = {
-    "students": ("For students", "Short lessons on how AI works, where it goes wrong and how to use it honestly."),
-    "teachers": ("For teachers", "Plan, assess and lead class discussions with AI, and author your own lessons."),
-    "business": ("For businesses", "Staff training on generative AI at work and the EU AI Act's AI-literacy duty."),
-}
 
 
 @dataclass
@@ -131,37 +126,46 @@ def ensure_competences():
     return competences
 
 
-def ensure_catalogue(home):
+def ensure_catalogue(home, site):
     catalogue, _ = sync_page(
-        home,
-        CourseIndexPage,
-        "courses",
-        {
-            "title": "Courses",
-            "intro": "<p>Short, practical courses about AI for students, teachers and businesses.</p>",
-        },
+        home, CourseIndexPage, "courses", {"title": site.catalogue_title, "intro": site.catalogue_intro}
     )
     ensure_catalogue_authoring(catalogue)
     return catalogue
 
 
-def set_home_entry_points(home, catalogue):
-    """Point the home page's three audience cards at the catalogue, filtered for that audience."""
+def home_fields(site, catalogue):
+    """Hero and the three audience cards, each pointing at the catalogue filtered for that audience."""
     entries = [
         {
             "type": "audience",
             "id": stable_id("home", audience),
             "value": {
                 "audience": audience,
-                "heading": ENTRY_POINTS[audience][0],
-                "text": ENTRY_POINTS[audience][1],
+                "heading": site.audiences[audience][0],
+                "text": site.audiences[audience][1],
                 "link": catalogue.pk,
-                "link_text": "Browse courses",
+                "link_text": site.browse_courses,
             },
         }
         for audience, _label in AUDIENCES
     ]
-    return update_page(home, {"entry_points": entries})
+    return {"hero_heading": site.hero_heading, "hero_text": site.hero_text, "entry_points": entries}
+
+
+def _editable(page):
+    """A translation made as an alias (a live mirror of its source) becomes a page of its own."""
+    if page.alias_of_id:
+        page.alias_of = None
+        page.save(update_fields=["alias_of"])
+    return page
+
+
+def _load_site_translation(home, catalogue, site, language):
+    catalogue_translation = _editable(_translation(catalogue, language).specific)
+    update_page(catalogue_translation, {"title": site.catalogue_title, "intro": site.catalogue_intro})
+    home_translation = _editable(_translation(home, language).specific)
+    update_page(home_translation, home_fields(site, catalogue_translation))
 
 
 def _load_course(catalogue, data, competences):
@@ -242,17 +246,23 @@ def load_demo_curriculum(root=None, report=lambda result: None):
         read_curriculum(root / source_language, competence_keys), key=lambda c: audience_order.index(c.audience)
     )
     translations = read_translations(root, courses, competence_keys, source_language)
+    sites = {folder.name: read_site(folder) for folder in sorted(root.iterdir()) if folder.is_dir()}
+    if sites.get(source_language) is None:
+        raise CurriculumError(f"{root / source_language}: missing site.toml (home page and catalogue texts)")
     results = []
     with transaction.atomic():
         home = source_home()
         competences = ensure_competences()
-        catalogue = ensure_catalogue(home)
+        catalogue = ensure_catalogue(home, sites[source_language])
         sources = {}
         for data in courses:
             results.append(_load_course(catalogue, data, competences))
             sources[data.slug] = results[-1].course
             report(results[-1])
-        set_home_entry_points(HomePage.objects.get(pk=home.pk), catalogue)
+        update_page(HomePage.objects.get(pk=home.pk), home_fields(sites[source_language], catalogue))
+        for language, site in sites.items():
+            if language != source_language and site is not None:
+                _load_site_translation(home, catalogue, site, language)
         for language, translated_courses in translations.items():
             for data in translated_courses:
                 results.append(_load_course_translation(sources[data.slug], data, language))

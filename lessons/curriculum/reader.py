@@ -64,6 +64,18 @@ class LessonData:
 
 
 @dataclass(frozen=True)
+class SiteData:
+    """The home page and catalogue texts of one language (``site.toml``)."""
+
+    hero_heading: str
+    hero_text: str
+    catalogue_title: str
+    catalogue_intro: str
+    browse_courses: str
+    audiences: dict  # audience → (heading, text)
+
+
+@dataclass(frozen=True)
 class CourseData:
     slug: str
     title: str
@@ -304,6 +316,27 @@ def read_translations(root, source_courses, competence_keys=(), source_language=
             _match_source(course, sources, folder.name)
         translations[folder.name] = courses
     return translations
+
+
+def read_site(folder):
+    """The ``site.toml`` of a language folder, or None when the folder has none."""
+    path = Path(folder) / "site.toml"
+    if not path.is_file():
+        return None
+    table = _Table(_load_toml(path), f"{Path(folder).name}/site.toml")
+    audiences = _Table(table.get("audiences", dict), f"{table.where} audiences")
+    return SiteData(
+        hero_heading=table.get("hero_heading", str),
+        hero_text=sanitise_html(table.get("hero_text", str), INTRO_FEATURES),
+        catalogue_title=table.get("catalogue_title", str),
+        catalogue_intro=sanitise_html(table.get("catalogue_intro", str), INTRO_FEATURES),
+        browse_courses=table.get("browse_courses", str),
+        audiences={
+            audience: (entry.get("heading", str), entry.get("text", str))
+            for audience, _label in AUDIENCES
+            for entry in [_Table(audiences.get(audience, dict), f"{audiences.where}.{audience}")]
+        },
+    )
 
 
 def _headings(body):

@@ -64,6 +64,7 @@ def load_curriculum(tmp_path):
             for course in sorted((CURRICULUM_ROOT / language).iterdir()):
                 if course.is_dir() and (courses is None or course.name in courses):
                     shutil.copytree(course, root / language / course.name)
+            shutil.copy(CURRICULUM_ROOT / language / "site.toml", root / language / "site.toml")
         load_demo_curriculum(root)
 
     return load

@@ -1,4 +1,4 @@
-"""A translated catalogue lists its own courses and the originals of the ones not translated yet."""
+"""Each language has its home page and catalogue; a catalogue falls back to originals not translated yet."""
 
 import pytest
 
@@ -27,3 +27,9 @@ def test_each_catalogue_lists_its_language_and_falls_back_to_the_marked_original
     ]
     assert [language for _slug, language, _other in listed(client, "/en/courses/")] == ["en", "en", "en"]
     assert listed(client, "/ru/courses/?audience=teachers") == [("teaching-with-ai", "en", True)]
+
+    estonian_home = client.get("/et/").content.decode()
+    assert "Mõista tehisintellekti. Kasuta seda targalt." in estonian_home
+    assert 'href="/et/courses/?audience=students"' in estonian_home and "Õpilastele" in estonian_home
+    russian_catalogue = client.get("/ru/courses/").content.decode()
+    assert "<h1>Курсы</h1>" in russian_catalogue or ">Курсы<" in russian_catalogue

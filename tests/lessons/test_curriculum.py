@@ -130,6 +130,7 @@ def test_a_translation_whose_headings_do_not_match_the_source_is_refused(one_cou
 def one_course(tmp_path):
     """A private copy of the ai-basics course that a test may edit."""
     shutil.copytree(CURRICULUM_DIR / "ai-basics", tmp_path / "en" / "ai-basics")
+    shutil.copy(CURRICULUM_DIR / "site.toml", tmp_path / "en" / "site.toml")
     return tmp_path
 
 

@@ -1,7 +1,10 @@
 """Rendering of the catalogue, course, glossary and lesson pages, including who sees teacher notes."""
 
+import shutil
+
 import pytest
 
+from lessons.curriculum.reader import CURRICULUM_DIR
 from lessons.models import CourseIndexPage
 from tests import factories as f
 
@@ -135,6 +138,7 @@ def test_rich_text_from_the_loader_never_carries_scripts(client, tmp_path):
     """A content file with a script and an event handler renders without either."""
     course_dir = tmp_path / "en" / "evil"
     course_dir.mkdir(parents=True)
+    shutil.copy(CURRICULUM_DIR / "site.toml", tmp_path / "en" / "site.toml")
     (course_dir / "course.toml").write_text(
         'title = "Evil"\nslug = "evil"\naudience = "students"\nlevel = "beginner"\nestimated_minutes = 10\n'
         'topics = ["x"]\ncompetences = ["ethics"]\n'
