@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from cms import django_strings
 
 LOCALE = Path(__file__).resolve().parents[2] / "cms" / "locale"
-PLURAL_FORMS = {"et": 2, "ru": 3, "kk": 2}
+PLURAL_FORMS = {"en": 2, "et": 2, "ru": 3, "kk": 2}  # en: the source wording, editable in its catalog
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|<[^>]+>")
 
 
