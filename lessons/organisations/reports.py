@@ -7,7 +7,8 @@ Definitions used everywhere (so the matrix, the dashboards and the exports agree
   latest of those lesson completions;
 * a learner's *best quiz score* for a course is the mean, over the course's quizzes they
   attempted, of their best attempt (empty when they attempted none);
-* a learner is *overdue* on an assignment when its due date has passed and the course is not completed.
+* a learner is *overdue* on an assignment when its due date has passed and the course is not completed;
+* a lesson counts in whichever of its translations the learner took it.
 """
 
 from dataclasses import dataclass
@@ -29,34 +30,40 @@ class Cell:
 
 
 class ProgressFacts:
-    """Lesson completions and quiz results of some users on some lessons, loaded in two queries."""
+    """Lesson completions and quiz results of some users on some lessons, loaded in two queries.
+
+    A lesson counts in any of its translations (same translation key): a school that assigns the
+    English course sees a learner who took it in Estonian as done.
+    """
 
     def __init__(self, users, lessons):
         self.lessons = list(lessons)
         user_ids = [user.pk for user in users]
-        self.completed = {
-            (user_id, lesson_id): completed_at
-            for user_id, lesson_id, completed_at in LessonProgress.objects.filter(
-                user_id__in=user_ids, lesson__in=self.lessons, completed_at__isnull=False
-            ).values_list("user_id", "lesson_id", "completed_at")
-        }
+        keys = {lesson.translation_key for lesson in self.lessons}
+        self.completed = {}
+        for user_id, key, completed_at in LessonProgress.objects.filter(
+            user_id__in=user_ids, lesson__translation_key__in=keys, completed_at__isnull=False
+        ).values_list("user_id", "lesson__translation_key", "completed_at"):
+            earlier = self.completed.get((user_id, key))
+            self.completed[(user_id, key)] = min(completed_at, earlier) if earlier else completed_at
         self.quiz = {
-            (row["user_id"], row["lesson_id"]): (row["best"], row["attempts"])
-            for row in QuizAttempt.objects.filter(user_id__in=user_ids, lesson__in=self.lessons)
-            .values("user_id", "lesson_id")
+            (row["user_id"], row["lesson__translation_key"]): (row["best"], row["attempts"])
+            for row in QuizAttempt.objects.filter(user_id__in=user_ids, lesson__translation_key__in=keys)
+            .values("user_id", "lesson__translation_key")
             .annotate(best=Max("score_percent"), attempts=Count("id"))
         }
 
     def cell(self, user, lesson):
-        best, attempts = self.quiz.get((user.pk, lesson.pk), (None, 0))
-        return Cell(done=(user.pk, lesson.pk) in self.completed, best_score=best, attempts=attempts)
+        best, attempts = self.quiz.get((user.pk, lesson.translation_key), (None, 0))
+        return Cell(done=(user.pk, lesson.translation_key) in self.completed, best_score=best, attempts=attempts)
 
     def course_completed_at(self, user, lessons) -> datetime | None:
-        dates = [self.completed.get((user.pk, lesson.pk)) for lesson in lessons]
+        dates = [self.completed.get((user.pk, lesson.translation_key)) for lesson in lessons]
         return max(dates) if dates and all(dates) else None
 
     def best_quiz_score(self, user, lessons) -> int | None:
-        bests = [self.quiz[(user.pk, lesson.pk)][0] for lesson in lessons if (user.pk, lesson.pk) in self.quiz]
+        keys = [(user.pk, lesson.translation_key) for lesson in lessons]
+        bests = [self.quiz[key][0] for key in keys if key in self.quiz]
         return round(sum(bests) / len(bests)) if bests else None
 
 
@@ -212,7 +219,9 @@ def learner_assignments(user):
     lessons_by_course = {pk: list(course.lessons()) for pk, course in courses.items()}
     facts = ProgressFacts([user], [lesson for lessons in lessons_by_course.values() for lesson in lessons])
     started = set(
-        LessonProgress.objects.filter(user=user, lesson__in=facts.lessons).values_list("lesson_id", flat=True)
+        LessonProgress.objects.filter(
+            user=user, lesson__translation_key__in=[lesson.translation_key for lesson in facts.lessons]
+        ).values_list("lesson__translation_key", flat=True)
     )
     today = timezone.localdate()
     for assignment in assignments:
@@ -221,5 +230,5 @@ def learner_assignments(user):
         assignment.done_count = sum(facts.cell(user, lesson).done for lesson in lessons)
         assignment.lesson_count = len(lessons)
         assignment.is_overdue = is_overdue(assignment, assignment.completed_at, today)
-        assignment.is_started = any(lesson.pk in started for lesson in lessons)
+        assignment.is_started = any(lesson.translation_key in started for lesson in lessons)
     return assignments

@@ -1,9 +1,9 @@
-"""Certificates and the training record say which language the course was taken in."""
+"""A course taken in a translation counts for the assignment of its original, and records say the language."""
 
 import pytest
 
 from lessons.learning.services import enrol, record_lesson_visit
-from lessons.organisations.reports import training_record_rows
+from lessons.organisations.reports import group_matrices, learner_assignments, training_record_rows
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -25,5 +25,10 @@ def test_a_course_taken_in_estonian_is_recorded_as_estonian_against_the_english_
     assert (certificate.course_title, certificate.language) == ("TI alused", "et")
     (row,) = training_record_rows(group.organisation)
     assert (row.certificate_code, row.language) == (certificate.code, "et")
+    assert row.completed_at is not None, "the Estonian lesson counts for the English assignment"
+    (matrix,) = group_matrices(group)
+    assert [cell.done for cell in matrix.rows[0].cells] == [True]
+    (assignment,) = learner_assignments(learner)
+    assert (assignment.done_count, assignment.lesson_count, assignment.is_started) == (1, 1, True)
     page = client.get(f"/en/learn/certificates/verify/{certificate.code}/").content.decode()
     assert "Language of the course" in page and "Estonian" in page
