@@ -78,6 +78,7 @@ def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", p
     query = (query or "").strip()
     if not query or limit < 1:
         return []
+    course_ids = translation_ids(course)  # the current course in every language it is translated into
     provider = provider or get_provider()
     visible = visible_chunks(user, model_name=provider.model_name)
     depth = max(limit * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
@@ -92,14 +93,16 @@ def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", p
             ids = vector_candidates(visible, vector)[:depth].values_list("id", flat=True)
             rankings.append((VECTOR_WEIGHT, list(ids)))
             if course is not None:
-                in_course = visible.filter(course_id__in=translation_ids(course))
+                in_course = visible.filter(course_id__in=course_ids)
                 ids = vector_candidates(in_course, vector)[:depth].values_list("id", flat=True)
                 rankings.append((VECTOR_WEIGHT, list(ids)))
         if mode != "vector":
             ids = keyword_candidates(visible, query, config_for(language))[:depth].values_list("id", flat=True)
             rankings.append((KEYWORD_WEIGHT, list(ids)))
     fused = fuse(rankings)
-    return _results(fused, vector, lesson=lesson, course=course, language=language, limit=limit)
+    return _results(
+        fused, vector, lesson_ids=translation_ids(lesson), course_ids=course_ids, language=language, limit=limit
+    )
 
 
 @cache
@@ -192,8 +195,7 @@ def translation_ids(page):
     return set(Page.objects.filter(translation_key=page.translation_key).values_list("id", flat=True))
 
 
-def _results(scores, vector, *, lesson, course, language, limit):
-    lesson_ids, course_ids = translation_ids(lesson), translation_ids(course)
+def _results(scores, vector, *, lesson_ids, course_ids, language, limit):
     boosted = {}
     chunks = Chunk.objects.filter(id__in=scores).select_related("page", "locale")
     if vector is not None:
