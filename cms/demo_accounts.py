@@ -32,7 +32,10 @@ DEMO_ACCOUNTS = [
 def ensure_demo_accounts():
     """Create or reset the demo accounts; refuses outside DEBUG so no known password reaches production."""
     if not settings.DEBUG:
-        raise RuntimeError("Demo accounts are only created with DEBUG on (development settings).")
+        raise RuntimeError(
+            "Demo accounts are only created with DEBUG on (development settings, cms.settings.dev): "
+            "their passwords are in the source code and printed by `make run`."
+        )
     User = get_user_model()
     users = []
     for account in DEMO_ACCOUNTS:

@@ -77,3 +77,30 @@ class AccountPreferences(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.language}"
+
+
+class SignupRequest(models.Model):
+    """A sign-up waiting for its e-mail address to be confirmed: the account is created only then.
+
+    A sign-up with an address that already has an account stores and changes nothing (the address
+    is told by e-mail instead), so the sign-up form answers the same either way and cannot be used
+    to find out who has an account. Rows older than ``cms.signup.CONFIRMATION_PERIOD`` are dead and
+    are deleted by later sign-ups.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)  # SHA-256 of the link's token; the token is only mailed
+    username = models.CharField(_("username"), max_length=150)
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail"))
+    password = models.CharField(max_length=128)  # hashed, as on the user it becomes
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    next_url = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sign-up request")
+        verbose_name_plural = _("sign-up requests")
+
+    def __str__(self):
+        return f"{self.username} <{self.email}>"

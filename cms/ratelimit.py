@@ -2,9 +2,11 @@
 
 One counter per scope, key and window, created with the window's length as its expiry and
 incremented atomically (``cache.add`` + ``cache.incr`` are atomic in Redis and memcached, and
-under the locmem cache's lock), so every process sharing the cache shares the limit. Fixed windows
-can let a burst through at a window edge (up to twice the limit in a short span); for protecting a
-model budget or slowing down code guessing that is enough, and it costs one cache round trip.
+under the locmem cache's lock). The limit holds across processes only when they share the cache:
+production settings refuse a per-process one (``CACHE_URL`` must name Redis or memcached). Fixed
+windows can let a burst through at a window edge (up to twice the limit in a short span); for
+protecting a model budget or slowing down code guessing that is enough, and it costs one or two
+cache round trips.
 """
 
 import math
@@ -59,13 +61,7 @@ class RateLimit:
     def hit(self, key, *, now=None):
         """Count one event for ``key``; raises RateLimited when that goes past the allowance."""
         window_key, retry_after = self._window(now)
-        counter = f"{window_key}:{key}"
-        cache.add(counter, 0, timeout=self.rate.seconds + 1)
-        try:
-            count = cache.incr(counter)
-        except ValueError:  # expired between add and incr
-            cache.add(counter, 1, timeout=self.rate.seconds + 1)
-            count = 1
+        count = _increment(f"{window_key}:{key}", timeout=self.rate.seconds + 1)
         if count > self.rate.count:
             raise RateLimited(retry_after)
 
@@ -74,3 +70,24 @@ class RateLimit:
         window_key, retry_after = self._window(now)
         if cache.get(f"{window_key}:{key}", 0) >= self.rate.count:
             raise RateLimited(retry_after)
+
+
+def _increment(counter, *, timeout):
+    """Add one to ``counter``, creating it with ``timeout`` as its expiry; returns the new count.
+
+    ``add`` creates the counter only if it is missing, so exactly one caller starts it at 1; the
+    others ``incr``. A counter that expires between the two makes ``incr`` fail, and the loop tries
+    ``add`` again (someone else may have recreated it meanwhile, so it is not simply set to 1). Redis's
+    ``incr`` checks the key exists and then increments: a key that expires between those two steps
+    comes back as a new counter at 1 without an expiry, which ``touch`` gives back.
+    """
+    while True:
+        if cache.add(counter, 1, timeout=timeout):
+            return 1
+        try:
+            count = cache.incr(counter)
+        except ValueError:  # expired since add
+            continue
+        if count == 1:
+            cache.touch(counter, timeout=timeout)
+        return count

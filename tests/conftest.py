@@ -40,6 +40,14 @@ def default_language():
     translation.activate("en")
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters live in the cache, which outlives a test: each test starts without the last one's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def redis_answers():
     try:
         with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=0.5) as conn:
@@ -53,8 +61,9 @@ def redis_answers():
 def celery_worker(transactional_db):
     """A real Celery worker thread consuming from Redis, on a queue private to this test.
 
-    The worker shares the test database, so tests using it see committed data only
-    (hence ``transactional_db``).
+    Every task goes to that queue, routed ones (``CELERY_TASK_ROUTES``) too: the named queues are
+    shared with every other test run on this Redis. The worker shares the test database, so tests
+    using it see committed data only (hence ``transactional_db``).
     """
     if not redis_answers():
         pytest.skip(f"No Redis answers on {REDIS_HOST}:{REDIS_PORT}; the worker test needs a real broker.")
@@ -64,9 +73,11 @@ def celery_worker(transactional_db):
 
     url = f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
     queue = f"test-{uuid.uuid4().hex}"
-    keys = ("broker_url", "result_backend", "task_always_eager", "task_default_queue")
+    keys = ("broker_url", "result_backend", "task_always_eager", "task_default_queue", "task_routes")
     previous = {key: app.conf[key] for key in keys}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False, task_default_queue=queue)
+    app.conf.update(
+        broker_url=url, result_backend=url, task_always_eager=False, task_default_queue=queue, task_routes={}
+    )
     forget_connections(app)
     try:
         with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, queues=[queue]) as worker:
@@ -77,9 +88,11 @@ def celery_worker(transactional_db):
 
 
 def forget_connections(app):
-    """Drop pooled broker connections and the cached result backend so new settings apply."""
+    """Drop pooled broker connections, the cached result backend and the cached router so new settings apply."""
     app._after_fork()
     app._local.__dict__.pop("backend", None)
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
 
 
 @pytest.fixture(scope="session")

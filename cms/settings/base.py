@@ -3,9 +3,13 @@
 ``dev``, ``test`` and ``production`` import this module and only change what differs.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from cms.database import embedded_database_config
 
@@ -39,6 +43,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "axes",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,6 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cms.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -59,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a log-in refused for a lockout into the lockout page
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -88,8 +96,25 @@ if env("DATABASE_URL", default=""):
 else:
     DATABASES = {"default": embedded_database_config()}
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_platform")}
+
+
+def with_pool(database, max_size):
+    """``database`` with Django's psycopg connection pool of at most ``max_size`` connections per process.
+
+    An ASGI worker runs each request's sync code in a thread of its own, hundreds at once; without a
+    bound each opens a connection and PostgreSQL refuses past ``max_connections`` (100 by default).
+    With the pool a request waits for a free connection instead (up to 30 s). 0: no pool.
+    """
+    if max_size:
+        database.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": max_size, "timeout": 30}
+    return database
+
+
+DATABASES["default"] = with_pool(DATABASES["default"], env.int("DATABASE_POOL_MAX_SIZE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Rate limits (cms.ratelimit) count in this cache, so every process must share it: production
+# refuses a per-process or non-atomic one (see production.py); Redis is the usual choice.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -101,6 +126,29 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# Open sign-up asks for this age; younger learners join through their school (class code, invitation).
+DIGITAL_CONSENT_AGE = env.int("DIGITAL_CONSENT_AGE", default=13)
+
+# Failed log-ins are throttled on every log-in form (site, Wagtail admin, Django admin) by django-axes:
+# per account and, separately, per client address, each against its own limit (cms.login_throttling).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out log-in before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "cms.login_throttling.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # two separate counts, not one per (username, address) pair
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", default=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+# Log-ins tried during a lockout do not push its end further out, so "try again in N minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "cms.login_throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cms.login_throttling.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # only failures are needed; a log of every successful log-in is data we need not keep
+
+# A reverse proxy in front terminates TLS: only then are its X-Forwarded-Proto and X-Forwarded-For believed.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 
 # Interface languages; content languages are those lessons can be written in (Wagtail locales).
 # LANGUAGE_CODE is the language of a visitor who has not chosen one (and of new Wagtail content).
@@ -127,6 +175,10 @@ STORAGES = {
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="AI Literacy <noreply@localhost>")
 
+# Classes and teams: how long an e-mailed invitation works, and how long a finished export is kept.
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=14)
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+
 # Celery: with no broker, tasks run eagerly in-process (cms.apps logs this once at start-up).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
@@ -138,6 +190,25 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Indexing (embedding on the CPU: minutes for a course) and exports (large CSVs) each get a queue, so a
+# re-index never holds up an export and each can have workers of its own; the rest use "celery", the
+# default queue. A worker consumes only the queues it is given (`make worker` takes all three).
+CELERY_TASK_ROUTES = {
+    "tutor.index_page": {"queue": "indexing"},
+    "tutor.remove_page": {"queue": "indexing"},  # same queue as indexing: publish then unpublish stay in order
+    "lessons.export_training_record": {"queue": "exports"},
+}
+# Periodic tasks, run by `celery -A cms beat` (or a worker started with --beat).
+CELERY_BEAT_SCHEDULE = {
+    "tutor-delete-expired-conversations": {
+        "task": "tutor.delete_expired_conversations",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "lessons-expire-exports": {
+        "task": "lessons.expire_exports",
+        "schedule": crontab(minute=5),  # hourly: downloads are refused on time anyway, this removes the data
+    },
+}
 
 # LLM and embeddings: any OpenAI-compatible endpoint. No chat model means offline excerpts mode.
 OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
@@ -146,17 +217,37 @@ TUTOR_CHAT_MODEL = env("TUTOR_CHAT_MODEL", default="")
 TUTOR_EMBEDDING_PROVIDER = env("TUTOR_EMBEDDING_PROVIDER", default="local")  # local | openai
 TUTOR_EMBEDDING_MODEL = env("TUTOR_EMBEDDING_MODEL", default="text-embedding-3-small")  # openai only
 TUTOR_EMBEDDING_THREADS = env.int("TUTOR_EMBEDDING_THREADS", default=1)  # local model's CPU threads
+# Load the embedding model as each web (ASGI) or Celery worker process starts, not on its first question
+# (cms.warm_up); off here so tests and management commands don't pay for it, on in production.
+TUTOR_WARM_MODELS = env.bool("TUTOR_WARM_MODELS", default=False)
 TUTOR_EMBEDDING_DIMENSIONS = env.int("TUTOR_EMBEDDING_DIMENSIONS", default=384)
 TUTOR_LLM_TIMEOUT_SECONDS = env.float("TUTOR_LLM_TIMEOUT_SECONDS", default=30.0)
 TUTOR_LLM_MAX_RETRIES = env.int("TUTOR_LLM_MAX_RETRIES", default=2)
 TUTOR_RATE_LIMIT = env("TUTOR_RATE_LIMIT", default="20/h")
 TUTOR_MAX_QUESTION_CHARS = env.int("TUTOR_MAX_QUESTION_CHARS", default=1000)
+# What one answer may cost: tokens the model may write and seconds before the stream is cut short.
+TUTOR_MAX_ANSWER_TOKENS = env.int("TUTOR_MAX_ANSWER_TOKENS", default=800)
+TUTOR_ANSWER_DEADLINE_SECONDS = env.float("TUTOR_ANSWER_DEADLINE_SECONDS", default=90.0)
+# The monthly token budget of everyone who belongs to no organisation, and one such learner's share
+# of it; empty = unlimited.
+TUTOR_SITE_MONTHLY_TOKENS = env(
+    "TUTOR_SITE_MONTHLY_TOKENS", cast=lambda value: int(value) if value else None, default=2_000_000
+)
+TUTOR_SITE_PER_LEARNER_MONTHLY_TOKENS = env(
+    "TUTOR_SITE_PER_LEARNER_MONTHLY_TOKENS", cast=lambda value: int(value) if value else None, default=200_000
+)
+# Hosts besides this site's own (ALLOWED_HOSTS) that links in tutor answers may point to, with their subdomains.
+TUTOR_LINK_ALLOWED_DOMAINS = env.list("TUTOR_LINK_ALLOWED_DOMAINS", default=[])
 # Oversight: an OpenAI-compatible moderation model screens learner questions (empty = safety rules only);
 # prices turn each organisation's token usage into a cost on its usage page.
 TUTOR_MODERATION_MODEL = env("TUTOR_MODERATION_MODEL", default="")
 TUTOR_PRICE_PER_1K_PROMPT_TOKENS = env("TUTOR_PRICE_PER_1K_PROMPT_TOKENS", default="0")
 TUTOR_PRICE_PER_1K_COMPLETION_TOKENS = env("TUTOR_PRICE_PER_1K_COMPLETION_TOKENS", default="0")
 TUTOR_PRICE_CURRENCY = env("TUTOR_PRICE_CURRENCY", default="EUR")
+# Tutor conversations are deleted this many days after their last message (tutor.delete_expired_conversations).
+TUTOR_CONVERSATION_RETENTION_DAYS = env.int("TUTOR_CONVERSATION_RETENTION_DAYS", default=365)
+# Downloads of "your data" per person and period ("N/s|m|h|d"); each reads everything kept about them.
+PERSONAL_DATA_DOWNLOAD_RATE_LIMIT = env("PERSONAL_DATA_DOWNLOAD_RATE_LIMIT", default="5/h")
 
 WAGTAIL_SITE_NAME = "AI Literacy"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
@@ -167,6 +258,42 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Staff browsers talk to this site only: no e-mail hashes to Gravatar, no version check against wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# Content-Security-Policy (django-csp, cms.security). Learner pages run only scripts and styles from
+# this site, or inline ones carrying the response's nonce; the Wagtail userbar loads from the admin's
+# base URL; embedded videos may come from CSP_FRAME_SOURCES.
+_ADMIN_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(WAGTAILADMIN_BASE_URL))
+CSP_FRAME_SOURCES = env.list(
+    "CSP_FRAME_SOURCES",
+    default=["https://www.youtube.com", "https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE, _ADMIN_ORIGIN],
+        "style-src": [SELF, NONCE, _ADMIN_ORIGIN],
+        "img-src": [SELF, "data:", _ADMIN_ORIGIN],
+        "frame-src": [SELF, *CSP_FRAME_SOURCES],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],  # Wagtail's live preview frames pages of this site
+    }
+}
+# The Wagtail and Django admins render inline scripts and style attributes of their own, so their pages
+# get a looser policy (inline allowed, still nothing from other origins): staff only, behind a log-in.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "PATH_PREFIXES": ["/admin/", "/django-admin/"],
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+    },
+}
 
 LOGGING = {
     "version": 1,

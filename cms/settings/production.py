@@ -1,9 +1,9 @@
-"""Production: refuses to start without a real secret key, hosts and database."""
+"""Production: refuses to start without a real secret key, hosts and a cache shared by all processes."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import CACHES, DATABASES, env, with_pool
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -13,12 +13,26 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names this site is served on.")
 
+# A cache each process keeps for itself (or one without an atomic increment) would give every
+# gunicorn/uvicorn worker its own rate limits: N workers, N times the allowance.
+if CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] in ("LocMemCache", "DummyCache", "FileBasedCache", "DatabaseCache"):
+    raise ImproperlyConfigured(
+        "Set CACHE_URL to a cache all processes share, e.g. rediscache://127.0.0.1:6379/1: rate limits (tutor "
+        f"questions, join codes) are counted in it, and {CACHES['default']['BACKEND']} is per process or cannot "
+        "count atomically."
+    )
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Each process shares a few database connections among its requests (see base.with_pool).
+DATABASES["default"] = with_pool(DATABASES["default"], env.int("DATABASE_POOL_MAX_SIZE", default=20))
+
+# Web and Celery worker processes load the tutor's embedding model before they take work (cms.warm_up).
+TUTOR_WARM_MODELS = env.bool("TUTOR_WARM_MODELS", default=True)
+
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

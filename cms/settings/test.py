@@ -19,3 +19,5 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = True
 # Each test run may pick its own Redis-backed settings; defaults keep tests isolated.
 CACHES = {"default": env.cache("TEST_CACHE_URL", default="locmemcache://")}
+# django-axes stays on, as in production: tests sign in with force_login (no password check) or
+# through the log-in forms. Client.login() would need request=HttpRequest(): axes refuses without one.

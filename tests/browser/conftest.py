@@ -4,6 +4,7 @@ The browser itself (Debian's Chromium through Playwright) and the desktop ``page
 tests/conftest.py. Helpers are fixtures that return a function, so journeys ask for what they use.
 """
 
+import re
 import shutil
 
 import pytest
@@ -23,6 +24,32 @@ def log_in():
         page.locator("form[action*=logout] button").wait_for()
 
     return log_in
+
+
+@pytest.fixture
+def confirm_signup(mailoutbox):
+    def confirm_signup(page):
+        """After the sign-up form: open the mailed link and create the account (signed in, on the welcome page)."""
+        page.wait_for_url("**/accounts/signup/sent/")  # "Check your inbox": the mail has gone
+        (link,) = re.findall(r"https?://\S+/accounts/signup/confirm/\S+/", mailoutbox[-1].body)
+        page.goto(link)
+        page.locator("main form button[type=submit]").click()
+        page.locator("form[action*=logout] button").wait_for()
+
+    return confirm_signup
+
+
+@pytest.fixture
+def csp_violations(page):
+    """What the browser refused under the Content-Security-Policy (its console errors say so), in order."""
+    refused = []
+
+    def record(message):
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", record)
+    return refused
 
 
 @pytest.fixture
