@@ -24,9 +24,13 @@ if settings.DEBUG:
 # interface language and picks the Wagtail locale of the pages served.
 learner_urls = [
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/sent/", views.signup_sent, name="signup_sent"),
+    path("accounts/signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
+    path("accounts/welcome/", views.welcome, name="welcome"),
     path("accounts/language/", views.language, name="account_language"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("account/", include("cms.accounts.urls")),
     path("learn/", include("lessons.urls")),
 ]
 # The tutor is optional: without it in INSTALLED_APPS the site renders without its panel and links.

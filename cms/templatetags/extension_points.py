@@ -12,7 +12,10 @@ The slots, with the arguments their hooks receive after the template context:
 * ``signed_in_navigation`` — items (``<li>``) of the main navigation for a signed-in user;
 * ``lesson_page_aside`` (lesson page) — panels beside a lesson;
 * ``group_page_links`` (group) — links on a class or team page;
-* ``organisation_page_sections`` (organisation) — sections of an organisation's admin page.
+* ``organisation_page_sections`` (organisation) — sections of an organisation's admin page;
+* ``account_deletion_consequences`` — items (``<li>``) saying what deleting the account does to
+  the app's data, on the confirmation page;
+* ``dashboard_sections`` — sections at the end of the signed-in learner's dashboard.
 """
 
 from django import template

@@ -42,12 +42,19 @@ class LessonProgress(models.Model):
 
 
 class QuizAttempt(models.Model):
-    """One graded submission. ``answers`` maps question block id → list of chosen option ids."""
+    """One graded submission.
+
+    ``layout`` is what the learner was shown: the drawn questions and each one's option order
+    (see lessons.learning.quizzes); ``answers`` maps question block id → list of chosen option ids.
+    Attempts beyond the quiz's ``max_attempts`` are practice: stored, graded, but not on the record.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts")
     lesson = models.ForeignKey("lessons.LessonPage", on_delete=models.CASCADE, related_name="quiz_attempts")
     quiz_block_id = models.CharField(max_length=64)
+    layout = models.JSONField(default=list)
     answers = models.JSONField(default=dict)
+    counts_towards_record = models.BooleanField(default=True)
     correct_count = models.PositiveIntegerField(default=0)
     question_count = models.PositiveIntegerField(default=0)
     score_percent = models.PositiveSmallIntegerField(default=0)
@@ -86,17 +93,28 @@ def new_verification_code():
 
 
 class Certificate(models.Model):
-    """Issued once per learner and course; the public verification page shows only what is on it."""
+    """Issued once per learner and course; the public verification page shows only what is on it.
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates")
+    When the learner deletes their account the certificate stays, revoked and nameless
+    (``lessons.learning.personal_data``): a code printed on paper then verifies as "revoked" instead
+    of "not found", and nobody learns whose it was.
+    """
+
+    # SET_NULL, not CASCADE: the row outlives the account as a revoked certificate.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="certificates"
+    )
     course = models.ForeignKey("lessons.CoursePage", null=True, on_delete=models.SET_NULL, related_name="certificates")
-    learner_name = models.CharField(max_length=200)
+    learner_name = models.CharField(max_length=200, blank=True)
     course_title = models.CharField(max_length=255)
     language = models.CharField(
         _("language"), max_length=10, blank=True, help_text=_("The language the course was taken in.")
     )
     code = models.CharField(max_length=32, unique=True, default=new_verification_code)
     issued_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(
+        _("revoked at"), null=True, blank=True, help_text=_("Set when the learner deleted their account.")
+    )
 
     class Meta:
         verbose_name = _("certificate")

@@ -1,0 +1,1 @@
+"""The learner's own account page: downloading their data and deleting the account (GDPR)."""
