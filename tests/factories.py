@@ -7,9 +7,12 @@ pairs for ``lesson(body=[...])``. Append here rather than fork a copy next to a 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
+from django.http import QueryDict
 from django.utils import timezone
 from wagtail.models import Locale, Site
 
+from lessons.learning.quizzes import shown_questions
+from lessons.learning.selectors import next_attempt
 from lessons.models import (
     Assignment,
     Competence,
@@ -22,6 +25,7 @@ from lessons.models import (
     Organisation,
     QuizAttempt,
 )
+from tutor.answering.conversations import organisation_id_for
 from tutor.models import Conversation, Message, OrganisationBudget, SafetyFlag
 
 Role = Membership.Role
@@ -134,19 +138,37 @@ def teacher_note(html):
     return ("teacher_note", {"text": html})
 
 
-def quiz(questions, title="Check your understanding", pass_mark=70):
-    """A quiz from (prompt, kind, [(text, is_correct, feedback)], explanation) tuples."""
+def sources(*items, last_checked=None):
+    """A sources block from (title, publisher, date, url) tuples."""
+    return (
+        "sources",
+        {
+            "items": [{"title": t, "publisher": p, "date": d, "url": u} for t, p, d, u in items],
+            "last_checked": last_checked,
+        },
+    )
+
+
+def quiz(questions, title="Check your understanding", pass_mark=70, **settings):
+    """A quiz from (prompt, kind, [(text, is_correct, feedback[, pinned])], explanation) tuples.
+
+    ``settings``: questions_per_attempt, cooldown_minutes, max_attempts.
+    """
     return (
         "quiz",
         {
             "title": title,
             "pass_mark": pass_mark,
+            **settings,
             "questions": [
                 {
                     "prompt": prompt,
                     "kind": kind,
                     "explanation": explanation,
-                    "options": [{"text": t, "is_correct": c, "feedback": f} for t, c, f in options],
+                    "options": [
+                        {"text": t, "is_correct": c, "feedback": f, "pinned": bool(pinned)}
+                        for t, c, f, *pinned in options
+                    ],
                 }
                 for prompt, kind, options, explanation in questions
             ],
@@ -206,6 +228,16 @@ def quiz_answers(lesson, chosen):
         data[f"question-{question.id}"] = [
             option.id for option in question.value["options"].bound_blocks if option.value["text"] in texts
         ]
+    return data
+
+
+def right_answers(user, lesson, quiz):
+    """POST data answering the learner's current draw of ``quiz`` (a StreamChild) with the correct options."""
+    data = QueryDict(mutable=True)
+    for question_id, _question, options in shown_questions(
+        quiz.value, next_attempt(user, lesson, quiz.id, quiz.value).layout
+    ):
+        data.setlist(f"question-{question_id}", [option_id for option_id, option in options if option["is_correct"]])
     return data
 
 
@@ -305,11 +337,18 @@ def complete_lesson(user, lesson, score=100, when=None):
 
 
 class ConversationFactory(factory.django.DjangoModelFactory):
+    """A conversation under the organisation the answering flow would pick for it (unless one is given)."""
+
     class Meta:
         model = Conversation
 
     user = factory.SubFactory(UserFactory)
     lesson = None
+    organisation = factory.LazyAttribute(
+        lambda conversation: Organisation.objects.filter(
+            pk=organisation_id_for(conversation.user, conversation.lesson)
+        ).first()
+    )
 
 
 class MessageFactory(factory.django.DjangoModelFactory):

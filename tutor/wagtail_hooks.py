@@ -25,7 +25,13 @@ from tutor.indexing.views import (
     status_label,
 )
 from tutor.models import OrganisationBudget
-from tutor.oversight.selectors import flags_for_reader, organisations_overseen_by
+from tutor.oversight.selectors import (
+    flags_for_reader,
+    organisations_overseen_by,
+    organisations_reading_learner,
+    readings_of,
+)
+from tutor.personal_data import delete_conversations, tutor_sections
 from tutor.templatetags.oversight import signed_in_user
 from tutor.templatetags.tutor import tutor_panel_context
 
@@ -92,6 +98,31 @@ def tutor_oversight_organisation_section(context, organisation):
     return render_to_string("tutor/oversight/includes/organisation_section.html", {"organisation": organisation})
 
 
+@hooks.register("dashboard_sections")
+def tutor_readings_dashboard_section(context):
+    """A link to "who read my tutor conversations" for learners whom some organisation can read, or was read by."""
+    user = signed_in_user(context)
+    if user is None or not (organisations_reading_learner(user).exists() or readings_of(user).exists()):
+        return ""
+    return render_to_string("tutor/oversight/includes/dashboard_readings.html")
+
+
+@hooks.register("personal_data_sections")
+def tutor_personal_data_sections(user):
+    return tutor_sections(user)
+
+
+@hooks.register("before_delete_account")
+def erase_tutor_conversations(user):
+    """Deleted here, not left to the user foreign key, so that the rule does not hang on how it is declared."""
+    delete_conversations(user)
+
+
+@hooks.register("account_deletion_consequences")
+def tutor_deletion_consequences(context):
+    return render_to_string("tutor/includes/account_deletion.html")
+
+
 class OrganisationBudgetViewSet(SnippetViewSet):
     """Site administrators set each organisation's monthly tutor budget (superusers by default)."""
 
@@ -100,9 +131,14 @@ class OrganisationBudgetViewSet(SnippetViewSet):
     menu_label = gettext_lazy("Tutor budgets")
     menu_order = 310
     add_to_admin_menu = True
-    list_display = ["organisation", "monthly_question_budget", "monthly_token_budget"]
+    list_display = ["organisation", "monthly_question_budget", "monthly_token_budget", "per_learner_monthly_tokens"]
     search_fields = ["organisation__name"]
-    panels = [FieldPanel("organisation"), FieldPanel("monthly_question_budget"), FieldPanel("monthly_token_budget")]
+    panels = [
+        FieldPanel("organisation"),
+        FieldPanel("monthly_question_budget"),
+        FieldPanel("monthly_token_budget"),
+        FieldPanel("per_learner_monthly_tokens"),
+    ]
 
 
 register_snippet(OrganisationBudgetViewSet)

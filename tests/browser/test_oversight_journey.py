@@ -1,4 +1,4 @@
-"""A teacher on a phone follows up a flagged tutor conversation; the admin then sees the reading logged."""
+"""A teacher on a phone follows up a flagged tutor conversation; the admin and the learner then see the reading."""
 
 import pytest
 
@@ -41,4 +41,12 @@ def test_teacher_reviews_a_flag_and_admin_sees_the_access_log(phone, log_in, log
     page.get_by_role("link", name="Access log").click()
     entry = page.get_by_role("row").filter(has_text=teacher.get_full_name())
     assert learner.get_full_name() in entry.inner_text()
+    assert_fits_phone(page)
+
+    log_out(page)
+    log_in(page, learner.username)
+    page.goto("/en/learn/dashboard/")
+    page.get_by_role("link", name="See who read them").click()
+    reading = page.get_by_role("row").filter(has_text=teacher.get_full_name())
+    assert "Tamme School" in reading.inner_text()
     assert_fits_phone(page)

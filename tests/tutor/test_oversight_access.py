@@ -189,6 +189,18 @@ def test_class_and_organisation_pages_link_to_oversight(client, world):
     assert reverse("tutor:oversight:access_log", args=[world.org_a.slug]) in org_page
 
 
+def test_a_business_reads_staff_not_learners_in_the_tutor_links(client, world):
+    world.org_a.kind = world.org_a.Kind.BUSINESS
+    world.org_a.save(update_fields=["kind"])
+    client.force_login(world.teacher_1)
+    group_page = client.get(reverse("lessons:org:group", args=[world.class_1.pk])).content.decode()
+    assert "Your staff's tutor conversations" in group_page
+    assert "Your learners' tutor conversations" not in group_page
+    client.force_login(world.admin_a)
+    org_page = client.get(reverse("lessons:org:organisation", args=[world.org_a.slug])).content.decode()
+    assert "Who read staff members' tutor conversations" in org_page
+
+
 def test_conversation_text_is_escaped_on_the_read_page(client, world):
     question(world.learner_1, '<script>alert("x")</script> is this code?', conversation=world.conversation)
     client.force_login(world.teacher_1)
@@ -203,3 +215,16 @@ def test_tutor_answers_are_shown_as_sanitised_html(client, world):
     page = client.get(conversation_url(world.org_a, world.conversation)).content.decode()
     assert "<strong>this</strong>" in page
     assert "onerror" not in page
+
+
+def test_the_log_keeps_the_readers_name_and_e_mail_after_their_account_is_deleted(client, world):
+    client.force_login(world.teacher_1)
+    client.get(conversation_url(world.org_a, world.conversation))
+    name, email = world.teacher_1.get_full_name(), world.teacher_1.email
+    world.teacher_1.delete()
+
+    entry = ConversationAccess.objects.get()
+    assert entry.reader is None
+    assert (entry.reader_name, entry.reader_email) == (name, email)
+    client.force_login(world.admin_a)
+    assert name in client.get(reverse("tutor:oversight:access_log", args=[world.org_a.slug])).content.decode()

@@ -8,6 +8,7 @@ answer 404 without telling whether it exists.
 from django.db import transaction
 from django.utils import timezone
 
+from lessons.models import Assignment, Membership
 from tutor.models import Conversation, Message
 
 HISTORY_MESSAGES = 12  # the most the prompt could use; tutor.answering.prompts trims to its token budget
@@ -20,6 +21,36 @@ PANEL_MESSAGES = 50
 def current_conversation(user, lesson):
     """The user's latest conversation on this lesson, or None."""
     return Conversation.objects.filter(user=user, lesson_id=lesson.pk).order_by("-updated_at", "-id").first()
+
+
+def organisation_id_for(user, lesson):
+    """The id of the organisation a conversation of ``user`` on ``lesson`` starts under, or None.
+
+    Only organisations where ``user`` is a learner in a group count (their teachers are the readers).
+    The rule, first match wins:
+
+    1. the one such organisation that assigned the lesson's course (in any translation) to a group
+       the user is a learner in;
+    2. failing that, the user's one such organisation, if they have exactly one.
+
+    Anything else (no organisation, or several that fit equally) gives None: rather than guess, the
+    conversation stays the learner's alone. Migration ``tutor.0007_backfill_conversation_organisation``
+    back-fills older conversations with a frozen copy of this rule.
+    """
+    groups = Membership.objects.filter(user=user, role=Membership.Role.LEARNER, group__isnull=False)
+    if lesson is not None:
+        course = lesson.get_parent()
+        assigned = set(
+            Assignment.objects.filter(
+                group__in=groups.values("group_id"), course__translation_key=course.translation_key
+            ).values_list("group__organisation_id", flat=True)
+        )
+        if len(assigned) == 1:
+            return assigned.pop()
+        if assigned:
+            return None
+    organisations = set(groups.values_list("organisation_id", flat=True))
+    return organisations.pop() if len(organisations) == 1 else None
 
 
 def panel_messages(user, lesson):
@@ -51,16 +82,31 @@ def owned_tutor_message(user, message_id):
 
 
 def ask(user, lesson, text):
-    """Save the learner's question (in the current conversation, or a new one) before anything else."""
+    """Save the learner's question (in the current conversation, or a new one) before anything else.
+
+    The current conversation goes on only while it belongs to the organisation the learner would
+    start one under now; after joining or leaving a class a new one starts, so a new teacher reads
+    what is asked from then on and nothing from before.
+    """
+    organisation_id = organisation_id_for(user, lesson)
     with transaction.atomic():
-        conversation = current_conversation(user, lesson) or Conversation.objects.create(user=user, lesson=lesson)
+        conversation = current_conversation(user, lesson)
+        if conversation is None or conversation.organisation_id != organisation_id:
+            conversation = Conversation.objects.create(user=user, lesson=lesson, organisation_id=organisation_id)
         question = conversation.messages.create(role=Message.Role.LEARNER, text=text)
         Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
     return conversation, question
 
 
-def start_reply(conversation, *, mode, model=""):
-    return conversation.messages.create(role=Message.Role.TUTOR, status=Message.Status.PENDING, mode=mode, model=model)
+def start_reply(conversation, *, mode, model="", reserved_tokens=0):
+    """The pending reply; ``reserved_tokens`` count against the budgets until it is finished."""
+    return conversation.messages.create(
+        role=Message.Role.TUTOR,
+        status=Message.Status.PENDING,
+        mode=mode,
+        model=model,
+        reserved_tokens=reserved_tokens,
+    )
 
 
 def finish_reply(reply, *, status, text, sources=(), usage=None, latency_ms=None, error=""):

@@ -230,7 +230,7 @@ def moderation_findings(text: str) -> list[Finding]:
     if not model:
         return []
     try:
-        # The tutor's one SDK client: one try (no retries), so a slow endpoint delays the learner little.
+        # The tutor's sync SDK client (screening runs in a sync section): one try, so a slow endpoint delays little.
         response = llm.client().moderations.create(model=model, input=text)
         flagged = response.results[0].to_dict().get("categories", {})
     except (openai.OpenAIError, IndexError) as error:

@@ -1,14 +1,24 @@
 """Who may read which learner's tutor conversations, inside one organisation, and the log of readings.
 
 A *reader* is a teacher or an organisation admin. Inside an organisation a teacher oversees the
-learners of the groups they teach; an admin oversees the learners of every group. Every lookup is
-scoped to one organisation (taken from the URL), so nothing crosses organisations: a teacher of a
-learner's group in organisation A sees nothing through organisation B. Anything outside the reader's
-reach is reported as "not found" by the views (404), so the pages do not reveal who exists.
+learners of the groups they teach; an admin oversees the learners of every group. Of an overseen
+learner, a reader sees a conversation only when
+
+* it was held under the reader's organisation (``Conversation.organisation``, fixed when the
+  conversation starts by ``tutor.answering.conversations.organisation_id_for``): a learner in two
+  organisations keeps each one's conversations from the other's teachers; and
+* it started at or after the learner joined a group the reader oversees (``Membership.joined_at``):
+  a teacher does not read what a learner asked before being in their class.
+
+The same rule (``readable_conversations``) scopes safety flags and every count. Every lookup is
+scoped to one organisation (taken from the URL). Anything outside the reader's reach is reported as
+"not found" by the views (404), so the pages do not reveal who exists. Superusers and staff get no
+special reach here: reading a learner's conversation takes a teacher or admin role in the organisation.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from lessons.models import Group, Membership, Organisation
@@ -55,18 +65,33 @@ def overseen_learners(reader, organisation):
     return get_user_model().objects.filter(pk__in=learner_memberships.values("user_id"))
 
 
+def readable_conversations(reader, organisation):
+    """Conversations ``reader`` may read in ``organisation``: held there, started once the learner was overseen."""
+    overseen_since = Membership.objects.filter(
+        role=Membership.Role.LEARNER,
+        group__in=overseen_groups(reader, organisation),
+        user=OuterRef("user"),
+        joined_at__lte=OuterRef("created_at"),
+    )
+    return Conversation.objects.filter(Exists(overseen_since), organisation=organisation)
+
+
+def _count_per_learner(queryset, user_field):
+    """How many rows of ``queryset`` belong to the outer row's user (0 for none), as a subquery."""
+    per_user = queryset.filter(**{user_field: OuterRef("user_id")}).order_by().values(user_field)
+    return Coalesce(Subquery(per_user.annotate(n=Count("pk")).values("n")), 0)
+
+
 def learner_roster(reader, organisation):
-    """Learner memberships in the overseen groups, with conversation and open-flag counts."""
+    """Learner memberships in the overseen groups, counting the conversations and open flags ``reader`` may see."""
+    readable = readable_conversations(reader, organisation)
+    open_flags = SafetyFlag.objects.filter(message__conversation__in=readable, reviewed_at__isnull=True)
     return (
         Membership.objects.filter(role=Membership.Role.LEARNER, group__in=overseen_groups(reader, organisation))
         .select_related("user", "group")
         .annotate(
-            conversation_count=Count("user__tutor_conversations", distinct=True),
-            open_flag_count=Count(
-                "user__tutor_conversations__messages__safety_flags",
-                filter=Q(user__tutor_conversations__messages__safety_flags__reviewed_at__isnull=True),
-                distinct=True,
-            ),
+            conversation_count=_count_per_learner(readable, "user"),
+            open_flag_count=_count_per_learner(open_flags, "message__conversation__user"),
         )
         .order_by("group__name", "user__last_name", "user__username")
     )
@@ -76,9 +101,11 @@ def get_overseen_learner_or_404(reader, organisation, learner_id):
     return get_object_or_404(overseen_learners(reader, organisation), pk=learner_id)
 
 
-def conversations_of(learner):
+def conversations_of(reader, organisation, learner):
+    """The conversations of ``learner`` that ``reader`` may read, with message and open-flag counts."""
     return (
-        Conversation.objects.filter(user=learner)
+        readable_conversations(reader, organisation)
+        .filter(user=learner)
         .select_related("lesson")
         .annotate(
             message_count=Count("messages", distinct=True),
@@ -91,15 +118,14 @@ def conversations_of(learner):
 
 def get_overseen_conversation_or_404(reader, organisation, conversation_id):
     return get_object_or_404(
-        Conversation.objects.select_related("user", "lesson").filter(user__in=overseen_learners(reader, organisation)),
-        pk=conversation_id,
+        readable_conversations(reader, organisation).select_related("user", "lesson"), pk=conversation_id
     )
 
 
 def flags_for_reader(reader, organisation, *, status="open"):
-    """Safety flags on messages of learners ``reader`` oversees; ``status`` is open, reviewed or all."""
+    """Safety flags in conversations ``reader`` may read; ``status`` is open, reviewed or all."""
     flags = SafetyFlag.objects.filter(
-        message__conversation__user__in=overseen_learners(reader, organisation)
+        message__conversation__in=readable_conversations(reader, organisation)
     ).select_related("message__conversation__user", "message__conversation__lesson", "reviewed_by")
     if status == "open":
         return flags.filter(reviewed_at__isnull=True)
@@ -114,7 +140,14 @@ def get_overseen_flag_or_404(reader, organisation, flag_id):
 
 def access_log(organisation):
     return ConversationAccess.objects.filter(organisation=organisation).select_related(
-        "reader", "conversation__user", "conversation__lesson"
+        "conversation__user", "conversation__lesson"
+    )
+
+
+def readings_of(learner):
+    """Every reading of ``learner``'s conversations, for the learner's own "who read them" page."""
+    return ConversationAccess.objects.filter(conversation__user=learner).select_related(
+        "organisation", "conversation__lesson"
     )
 
 

@@ -6,8 +6,17 @@ from tutor.models import ConversationAccess
 
 
 def read_conversation(reader, organisation, conversation):
-    """Log that ``reader`` read ``conversation`` on behalf of ``organisation``; return its messages."""
-    ConversationAccess.objects.create(conversation=conversation, reader=reader, organisation=organisation)
+    """Log that ``reader`` read ``conversation`` on behalf of ``organisation``; return its messages.
+
+    The reader's name and e-mail are copied onto the log row so it outlives their account.
+    """
+    ConversationAccess.objects.create(
+        conversation=conversation,
+        reader=reader,
+        reader_name=reader.get_full_name() or reader.get_username(),
+        reader_email=reader.email,
+        organisation=organisation,
+    )
     return conversation.messages.prefetch_related("safety_flags")
 
 

@@ -7,6 +7,8 @@ from tutor.oversight import views
 app_name = "oversight"
 urlpatterns = [
     path("", views.index, name="index"),
+    # Two segments, so no organisation slug can shadow it.
+    path("me/readings/", views.my_readings, name="my_readings"),
     path("<slug:org>/", views.learners, name="learners"),
     path("<slug:org>/learners/<int:learner_id>/", views.learner, name="learner"),
     path("<slug:org>/conversations/<int:pk>/", views.conversation, name="conversation"),

@@ -2,7 +2,7 @@
 
 Every view takes the organisation from the URL and authorises the reader on it and on the object
 (``tutor.oversight.selectors``); anything outside the reader's reach is a 404. Anonymous visitors are
-sent to log in.
+sent to log in. One page is the learner's own: who read their conversations (``my_readings``).
 """
 
 from django.contrib import messages
@@ -55,7 +55,11 @@ def learner(request, org, learner_id):
     return render(
         request,
         "tutor/oversight/learner.html",
-        {"organisation": organisation, "learner": person, "conversations": selectors.conversations_of(person)},
+        {
+            "organisation": organisation,
+            "learner": person,
+            "conversations": selectors.conversations_of(request.user, organisation, person),
+        },
     )
 
 
@@ -120,4 +124,12 @@ def usage(request, org):
     organisation = selectors.get_overseen_organisation_or_404(request.user, org, admin_only=True)
     return render(
         request, "tutor/oversight/usage.html", {"organisation": organisation, "usage": organisation_usage(organisation)}
+    )
+
+
+@login_required
+def my_readings(request):
+    """The signed-in user's own list of who read their tutor conversations; it takes no id, so shows nobody else's."""
+    return render(
+        request, "tutor/oversight/my_readings.html", {"page_obj": _page(request, selectors.readings_of(request.user))}
     )

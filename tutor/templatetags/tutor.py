@@ -26,6 +26,7 @@ def tutor_panel_context(context, page):
         "tutor_messages": conversations.panel_messages(user, page) if signed_in else [],
         "offline": not llm.chat_model(),
         "max_chars": settings.TUTOR_MAX_QUESTION_CHARS,
+        "retention_days": settings.TUTOR_CONVERSATION_RETENTION_DAYS,
     }
 
 
