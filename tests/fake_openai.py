@@ -6,7 +6,8 @@ or Ollama. It serves:
 * ``POST /v1/chat/completions`` -- with ``stream`` true, Server-Sent Events shaped like OpenAI's
   (a role chunk, one chunk per word of the reply, a ``finish_reason`` chunk, a usage chunk when
   ``stream_options.include_usage`` is asked for and ``stream_usage`` is on, then ``[DONE]``);
-  otherwise one JSON completion with usage.
+  otherwise one JSON completion with usage. A ``max_tokens`` shorter than the reply (in words)
+  cuts it there with the finish reason ``length``, as real servers do.
 * ``POST /v1/embeddings`` -- deterministic vectors of the requested ``dimensions`` (default 384):
   hashed bag of words, L2-normalised, so texts sharing words point the same way.
 * ``POST /v1/moderations`` -- flags an input containing a word of ``moderation_triggers``.
@@ -15,8 +16,11 @@ Every request is recorded (``requests``: path, JSON body, lower-cased headers). 
 scripted per request with ``fail_next``: ``"429"``, ``"500"``, ``"slow"`` (answers after
 ``slow_seconds``; set the client timeout below it), ``"malformed"`` (a stream with a chunk that
 is not JSON), ``"break"`` (a stream cut after a few words without the chunked-encoding
-terminator, like a dropped connection) and ``"hangup"`` (the connection closes before any
-response). ``closed_port_url()`` is a URL nothing listens on,
+terminator, like a dropped connection), ``"hangup"`` (the connection closes before any
+response), ``"endless"`` (a stream that keeps sending a word every ``word_seconds``, ignoring
+``max_tokens``, and never finishes) and ``"stall"`` (a stream that sends a few words and then
+nothing, keeping the connection open). Those two stop by themselves when the client hangs up, the
+server stops or ``ENDLESS_SECONDS`` pass. ``closed_port_url()`` is a URL nothing listens on,
 for "endpoint down".
 """
 
@@ -31,7 +35,8 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DEFAULT_REPLY = "Machine learning finds patterns in examples [1]. Which example in the lesson shows that?"
-FAILURES = ("429", "500", "slow", "malformed", "break", "hangup")
+FAILURES = ("429", "500", "slow", "malformed", "break", "hangup", "endless", "stall")
+ENDLESS_SECONDS = 30.0  # an "endless" or "stalled" stream gives up after this, whatever the client does
 
 
 class FakeOpenAI:
@@ -42,6 +47,7 @@ class FakeOpenAI:
         self.stream_usage = True  # False: ignore stream_options like servers that lack it
         self.slow_seconds = 2.0
         self.break_after_words = 3
+        self.word_seconds = 0.02  # between the words of an "endless" stream
         self.moderation_triggers = {"moderation-trigger": "violence"}
         self.requests = []
         self._failures = deque()
@@ -153,6 +159,10 @@ class _Handler(BaseHTTPRequestHandler):
         model = body.get("model", "test-model")
         prompt_tokens = sum(len(str(message.get("content", "")).split()) for message in body.get("messages", []))
         words = _word_pieces(reply)
+        finish_reason = "stop"
+        max_tokens = body.get("max_tokens")
+        if max_tokens is not None and len(words) > max_tokens:
+            words, finish_reason = words[:max_tokens], "length"
         usage = {
             "prompt_tokens": prompt_tokens,
             "completion_tokens": len(words),
@@ -167,7 +177,11 @@ class _Handler(BaseHTTPRequestHandler):
                     "created": int(time.time()),
                     "model": model,
                     "choices": [
-                        {"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": "".join(words)},
+                            "finish_reason": finish_reason,
+                        }
                     ],
                     "usage": usage,
                 },
@@ -177,6 +191,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         self._event(_chunk(model, {"role": "assistant", "content": ""}))
+        if failure in ("endless", "stall"):
+            return self._never_finish(model, words, endless=failure == "endless")
         for position, word in enumerate(words):
             if failure == "break" and position == fake.break_after_words:
                 self.close_connection = True
@@ -187,11 +203,24 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_chunk(b'data: {"id": "chatcmpl-fake", "choices": [{"delta": \n\n')
                 continue
             self._event(_chunk(model, {"content": word}))
-        self._event(_chunk(model, {}, finish_reason="stop"))
+        self._event(_chunk(model, {}, finish_reason=finish_reason))
         if fake.stream_usage and (body.get("stream_options") or {}).get("include_usage"):
             self._event({**_chunk(model, {}), "choices": [], "usage": usage})
         self._send_chunk(b"data: [DONE]\n\n")
         self._send_chunk(b"")
+
+    def _never_finish(self, model, words, *, endless):
+        """Words until the client goes away (a write fails), the server stops or ENDLESS_SECONDS pass."""
+        fake = self.server_state
+        self.close_connection = True
+        give_up = time.monotonic() + ENDLESS_SECONDS
+        position = 0
+        while time.monotonic() < give_up:
+            if endless or position < fake.break_after_words:
+                self._event(_chunk(model, {"content": words[position % len(words)]}))
+                position += 1
+            if fake._release.wait(fake.word_seconds):
+                return
 
     def _embeddings(self, body, failure):
         inputs = body.get("input")

@@ -7,6 +7,7 @@ browser tests too.
 import json
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.cache import cache
 
 from tests import factories as f
@@ -61,7 +62,11 @@ def offline(settings):
 def pauses(monkeypatch):
     """Backoff delays the client chose, recorded instead of slept (the schedule is what is tested)."""
     recorded = []
-    monkeypatch.setattr(llm, "_pause", recorded.append)
+
+    async def pause(seconds):
+        recorded.append(seconds)
+
+    monkeypatch.setattr(llm, "_pause", pause)
     return recorded
 
 
@@ -83,9 +88,18 @@ def student(db):
     return f.UserFactory(username="sam-student")
 
 
+def drain(iterator):
+    """Everything an async iterator yields, read to the end in an event loop of its own (as WSGI serves the answer)."""
+
+    async def read():
+        return [item async for item in iterator]
+
+    return async_to_sync(read)()
+
+
 def events_of(response):
     """Parse a text/event-stream body into (event, data) pairs."""
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(drain(response.streaming_content)).decode()
     events = []
     for block in body.strip().split("\n\n"):
         lines = dict(line.split(": ", 1) for line in block.split("\n"))

@@ -1,13 +1,15 @@
 """The answering service end to end: real retrieval on pgvector, the real openai SDK, the fake server."""
 
 import pytest
+from asgiref.sync import async_to_sync
 
 from lessons.models import Membership, Organisation, QuizAttempt
 from tests import factories as f
 from tests.fake_openai import DEFAULT_REPLY, closed_port_url
-from tests.tutor.conftest import QUIZ_EXPLANATION, QUIZ_RIGHT, TEACHER_SECRET
+from tests.tutor.conftest import QUIZ_EXPLANATION, QUIZ_RIGHT, TEACHER_SECRET, drain
 from tutor.answering import llm
 from tutor.answering import services as answering
+from tutor.indexing.chunking import count_tokens
 from tutor.models import Message, SafetyFlag
 from tutor.oversight import budgets
 
@@ -18,7 +20,7 @@ QUESTION = "Why do chatbots invent facts?"
 
 def run(user, lesson, question=QUESTION):
     answer = answering.start(user, lesson, question)
-    return answer, list(answer.events())
+    return answer, drain(answer.events())
 
 
 def names(events):
@@ -118,6 +120,10 @@ def test_a_failing_endpoint_gives_a_clear_message_and_keeps_the_question(
     assert reply.error
     streamed = "".join(event.data["text"] for event in events if event.name == "token")
     assert reply.text == streamed  # a broken stream keeps what the learner already saw
+    if streamed:  # it started, so it cost its prompt and what it wrote: estimated, as no usage came
+        assert reply.prompt_tokens > 0 and reply.completion_tokens == count_tokens(streamed)
+    else:  # refused or timed out before it started: nothing to pay
+        assert (reply.prompt_tokens, reply.completion_tokens) == (None, None)
 
 
 def test_endpoint_down(chat_model, pauses, settings, lesson, student):
@@ -133,18 +139,24 @@ def test_endpoint_down(chat_model, pauses, settings, lesson, student):
 
 def test_a_learner_who_leaves_mid_stream_gets_the_partial_answer_saved_as_interrupted(chat_model, lesson, student):
     answer = answering.start(student, lesson, QUESTION)
-    events = answer.events()
     received = []
-    for event in events:
-        if event.name == "token":
-            received.append(event.data["text"])
-            if len(received) == 2:
-                break
-    events.close()  # what Django does when the client disconnects
+
+    async def leave_after_two_tokens():
+        events = answer.events()
+        async for event in events:
+            if event.name == "token":
+                received.append(event.data["text"])
+                if len(received) == 2:
+                    break
+        await events.aclose()  # what Django's WSGI side does when the client disconnects (ASGI cancels: test_views)
+
+    async_to_sync(leave_after_two_tokens)()
 
     reply = Message.objects.get(pk=answer.reply.pk)
     assert reply.status == Message.Status.INTERRUPTED
     assert reply.text == "".join(received) and reply.text and reply.text != DEFAULT_REPLY
+    # The tokens used so far count against the budget (estimated: the usage chunk never came).
+    assert reply.prompt_tokens > 0 and reply.completion_tokens == count_tokens(reply.text)
 
 
 def test_an_open_quiz_is_coached_not_answered_by_the_model(chat_model, lesson, student):
@@ -215,3 +227,64 @@ def test_questions_are_screened_for_safety(chat_model, lesson, student):
     answer, _ = run(student, lesson, "My phone number is +372 5555 1234, why do chatbots invent facts?")
 
     assert SafetyFlag.objects.filter(message=answer.question, category="personal_data").exists()
+
+
+def test_an_answer_still_streaming_at_the_deadline_is_cut_short_saved_counted_and_marked(
+    chat_model, settings, client, lesson, student
+):
+    settings.TUTOR_ANSWER_DEADLINE_SECONDS = 4.0  # retrieval comes first; the endless stream then runs into it
+    chat_model.fail_next("endless")
+
+    answer, events = run(student, lesson)
+
+    assert names(events)[-2:] == ["sources", "done"] and events[-1].data["status"] == "interrupted"
+    streamed = "".join(event.data["text"] for event in events if event.name == "token")
+    reply = Message.objects.get(pk=answer.reply.pk)
+    assert (reply.status, reply.text) == (Message.Status.INTERRUPTED, streamed) and streamed
+    assert "4 s deadline" in reply.error
+    assert reply.sources and reply.prompt_tokens > 0 and reply.completion_tokens == count_tokens(streamed)
+    assert 4.0 <= reply.latency_ms / 1000 < 10
+    client.force_login(student)
+    panel = client.get(f"/en/tutor/lessons/{lesson.pk}/conversation/").content.decode()
+    assert "This answer was interrupted before it finished." in panel
+
+
+def test_an_answer_that_reaches_max_tokens_is_kept_and_marked_cut_short(chat_model, settings, lesson, student):
+    settings.TUTOR_MAX_ANSWER_TOKENS = 3
+
+    answer, events = run(student, lesson)
+
+    (request,) = chat_model.chat_requests()
+    assert request["json"]["max_tokens"] == 3
+    reply = Message.objects.get(pk=answer.reply.pk)
+    assert (reply.status, reply.completion_tokens) == (Message.Status.INTERRUPTED, 3)
+    assert "3 answer tokens" in reply.error and DEFAULT_REPLY.startswith(reply.text)
+    assert events[-1].data["status"] == "interrupted"
+
+
+def test_the_reservation_holds_while_answering_and_the_real_usage_replaces_it(chat_model, lesson, student):
+    answer = answering.start(student, lesson, QUESTION)
+
+    pending = Message.objects.get(pk=answer.reply.pk)
+    assert (pending.status, pending.reserved_tokens) == ("pending", answering.reserve_tokens(QUESTION))
+    (site,) = budgets.budgets_of(student)  # no organisation: the site budget
+    assert (site.reserved_tokens, site.learner_tokens) == (pending.reserved_tokens, pending.reserved_tokens)
+
+    drain(answer.events())
+
+    reply = Message.objects.get(pk=answer.reply.pk)
+    (site,) = budgets.budgets_of(student)
+    assert site.reserved_tokens == 0
+    assert site.tokens == site.learner_tokens == reply.prompt_tokens + reply.completion_tokens > 0
+
+
+def test_a_token_budget_without_room_for_the_largest_answer_refuses_before_the_model_is_asked(
+    chat_model, lesson, student
+):
+    school = f.with_budget(Organisation.objects.create(name="School", slug="school", kind="school"), tokens=1000)
+    Membership.objects.create(user=student, organisation=school, role=Membership.Role.LEARNER)
+
+    with pytest.raises(budgets.BudgetExhausted, match=r"School .* \(0 of 1000 tokens\)"):
+        answering.start(student, lesson, QUESTION)
+
+    assert chat_model.chat_requests() == []

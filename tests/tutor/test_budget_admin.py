@@ -18,12 +18,18 @@ def test_a_superuser_sets_an_organisations_monthly_budget_in_the_admin(client):
 
     response = client.post(
         f"{BUDGETS}add/",
-        {"organisation": organisation.pk, "monthly_question_budget": "250", "monthly_token_budget": ""},
+        {
+            "organisation": organisation.pk,
+            "monthly_question_budget": "250",
+            "monthly_token_budget": "",
+            "per_learner_monthly_tokens": "20000",
+        },
     )
 
     assert response.status_code == 302
     budget = OrganisationBudget.objects.get(organisation=organisation)
     assert (budget.monthly_question_budget, budget.monthly_token_budget) == (250, None)
+    assert budget.per_learner_monthly_tokens == 20000
     assert "Budget School" in client.get(BUDGETS).content.decode()
 
 

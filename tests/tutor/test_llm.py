@@ -1,6 +1,12 @@
-"""The chat client through the real openai SDK against the local fake server: streaming, usage, retries, failures."""
+"""The chat client through the real openai SDK against the local fake server: streaming, usage, retries, failures.
+
+The client is async; each test drives it in an event loop of its own (``async_to_sync``).
+"""
+
+import time
 
 import pytest
+from asgiref.sync import async_to_sync
 
 from tests.fake_openai import DEFAULT_REPLY, closed_port_url
 from tutor.answering import llm
@@ -9,13 +15,22 @@ from tutor.indexing.chunking import count_tokens
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is a spam filter?"}]
 
 
-def collect(stream):
-    return "".join(stream)
+def start(**options):
+    return async_to_sync(llm.stream_chat)(MESSAGES, **options)
+
+
+def streamed(**options):
+    """The stream and every delta it gave, read to the end."""
+
+    async def read():
+        stream = await llm.stream_chat(MESSAGES, **options)
+        return stream, [delta async for delta in stream]
+
+    return async_to_sync(read)()
 
 
 def test_streams_the_reply_and_records_the_reported_usage(chat_model):
-    stream = llm.stream_chat(MESSAGES)
-    deltas = list(stream)
+    stream, deltas = streamed()
 
     assert len(deltas) > 1, "the reply arrives in several deltas"
     assert "".join(deltas) == DEFAULT_REPLY == stream.text
@@ -31,8 +46,7 @@ def test_streams_the_reply_and_records_the_reported_usage(chat_model):
 def test_estimates_usage_when_the_server_sends_none(chat_model):
     chat_model.stream_usage = False
 
-    stream = llm.stream_chat(MESSAGES)
-    collect(stream)
+    stream, _ = streamed()
 
     expected_prompt = count_tokens("Be brief.") + count_tokens("What is a spam filter?")
     assert stream.usage == llm.Usage(expected_prompt, count_tokens(DEFAULT_REPLY), reported=False)
@@ -41,7 +55,7 @@ def test_estimates_usage_when_the_server_sends_none(chat_model):
 def test_retries_429_and_500_with_backoff_then_succeeds(chat_model, pauses):
     chat_model.fail_next("429", "500")
 
-    assert collect(llm.stream_chat(MESSAGES)) == DEFAULT_REPLY
+    assert "".join(streamed()[1]) == DEFAULT_REPLY
 
     assert len(chat_model.chat_requests()) == 3
     assert pauses[0] == 0.0, "the 429 carried Retry-After: 0, which the client honours"
@@ -52,7 +66,7 @@ def test_gives_up_after_the_configured_retries_with_a_busy_message(chat_model, p
     chat_model.fail_next("429", "429", "429", "429")
 
     with pytest.raises(llm.TutorUnavailable) as raised:
-        llm.stream_chat(MESSAGES)
+        start()
 
     assert len(chat_model.chat_requests()) == 3  # one try + TUTOR_LLM_MAX_RETRIES
     assert raised.value.message == llm.BUSY
@@ -65,7 +79,7 @@ def test_server_errors_timeouts_and_hangups_end_as_unreachable(chat_model, pause
     chat_model.fail_next(failure)
 
     with pytest.raises(llm.TutorUnavailable) as raised:
-        llm.stream_chat(MESSAGES)
+        start()
 
     assert raised.value.message == llm.UNREACHABLE
     assert pauses == []
@@ -76,7 +90,7 @@ def test_slow_endpoint_times_out_at_the_configured_timeout(chat_model, settings)
     chat_model.fail_next("slow")
 
     with pytest.raises(llm.TutorUnavailable) as raised:
-        llm.stream_chat(MESSAGES)
+        start()
 
     assert "APITimeoutError" in raised.value.detail
 
@@ -85,7 +99,7 @@ def test_endpoint_down_is_retried_then_reported(chat_model, settings, pauses):
     settings.OPENAI_BASE_URL = closed_port_url()
 
     with pytest.raises(llm.TutorUnavailable) as raised:
-        llm.stream_chat(MESSAGES)
+        start()
 
     assert raised.value.message == llm.UNREACHABLE
     assert "APIConnectionError" in raised.value.detail
@@ -95,26 +109,32 @@ def test_endpoint_down_is_retried_then_reported(chat_model, settings, pauses):
 @pytest.mark.parametrize("failure", ["malformed", "break"])
 def test_a_stream_that_breaks_midway_is_reported_not_retried(chat_model, pauses, failure):
     chat_model.fail_next(failure)
-    stream = llm.stream_chat(MESSAGES)
     received = []
 
-    with pytest.raises(llm.TutorUnavailable) as raised:
-        for delta in stream:
-            received.append(delta)
+    async def read_until_it_breaks():
+        stream = await llm.stream_chat(MESSAGES)
+        with pytest.raises(llm.TutorUnavailable) as raised:
+            async for delta in stream:
+                received.append(delta)
+        return stream, raised
+
+    stream, raised = async_to_sync(read_until_it_breaks)()
 
     assert raised.value.message == llm.CUT_OFF
     assert received, "some text arrived before the stream broke"
     assert "".join(received) == stream.text
     assert DEFAULT_REPLY.startswith(received[0])
     assert len(chat_model.chat_requests()) == 1, "text already shown is never re-requested"
-    assert stream.usage is None
+    # No usage chunk arrives, but the prompt and the text received were paid for: estimated.
+    expected_prompt = count_tokens("Be brief.") + count_tokens("What is a spam filter?")
+    assert stream.usage == llm.Usage(expected_prompt, count_tokens(stream.text), reported=False)
 
 
 def test_no_model_configured_is_unavailable(settings):
     settings.TUTOR_CHAT_MODEL = ""
 
     with pytest.raises(llm.TutorUnavailable):
-        llm.stream_chat(MESSAGES)
+        start()
 
 
 def test_backoff_grows_exponentially_and_is_capped():
@@ -124,3 +144,39 @@ def test_backoff_grows_exponentially_and_is_capped():
     assert 0.9 <= second <= 1.1
     assert 1.8 <= third <= 2.2
     assert llm.backoff_seconds(20) <= llm.BACKOFF_MAX_SECONDS * 1.1
+
+
+def test_every_request_asks_for_at_most_the_configured_answer_tokens(chat_model, settings):
+    settings.TUTOR_MAX_ANSWER_TOKENS = 4
+
+    stream, deltas = streamed()
+
+    (request,) = chat_model.chat_requests()
+    assert request["json"]["max_tokens"] == 4
+    assert len(deltas) == 4 and DEFAULT_REPLY.startswith(stream.text)
+    assert stream.finish_reason == "length"
+
+
+@pytest.mark.parametrize("failure", ["endless", "stall"])
+def test_a_stream_still_running_at_the_deadline_is_closed_and_its_tokens_counted(chat_model, settings, failure):
+    """An endless stream is cut as its next chunk arrives; a stalled one by the read timeout, at the deadline."""
+    settings.TUTOR_LLM_TIMEOUT_SECONDS = 10.0  # the deadline, not the timeout, must end it
+    chat_model.fail_next(failure)
+    started = time.monotonic()
+
+    stream, deltas = streamed(deadline=started + 0.5)
+    text = "".join(deltas)
+
+    assert 0.5 <= time.monotonic() - started < 3
+    assert stream.finish_reason == llm.DEADLINE
+    assert text and text == stream.text
+    expected_prompt = count_tokens("Be brief.") + count_tokens("What is a spam filter?")
+    assert stream.usage == llm.Usage(expected_prompt, count_tokens(text), reported=False)
+
+
+def test_no_attempt_starts_after_the_deadline(chat_model, pauses):
+    with pytest.raises(llm.TutorUnavailable) as raised:
+        start(deadline=time.monotonic() - 1)
+
+    assert raised.value.message == llm.UNREACHABLE
+    assert chat_model.chat_requests() == []

@@ -1,17 +1,39 @@
 """Monthly tutor budgets per organisation: questions and tokens, month boundaries, the message, the usage page."""
 
+import threading
+import time
 from datetime import datetime
 from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import GroupFactory, OrganisationFactory, member, org_admin, question, reply, with_budget
+from tests import factories as f
+from tests.factories import (
+    GroupFactory,
+    OrganisationFactory,
+    UserFactory,
+    member,
+    org_admin,
+    question,
+    reply,
+    with_budget,
+)
+from tutor.answering import conversations
+from tutor.answering import services as answering
 from tutor.models import Message, OrganisationBudget
-from tutor.oversight.budgets import BudgetExhausted, check_budget, month_window, organisation_usage
+from tutor.oversight.budgets import (
+    BudgetExhausted,
+    budgets_of,
+    check_budget,
+    month_window,
+    organisation_usage,
+    set_budgets,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +47,7 @@ def learner_in(organisation, user=None):
 
 def budget_of(organisation):
     budget = OrganisationBudget.objects.get(organisation=organisation)
-    return budget.monthly_question_budget, budget.monthly_token_budget
+    return budget.monthly_question_budget, budget.monthly_token_budget, budget.per_learner_monthly_tokens
 
 
 def dated(message, when):
@@ -161,6 +183,11 @@ def test_admin_usage_page_shows_this_months_numbers_and_cost(client, settings):
     # 4 x 0.50 + 1 x 1.50
     assert '<td data-usage="cost">3.50 EUR</td>' in page
     assert "100" in page and "50000" in page
+    assert '<td data-usage="per_learner_tokens">unlimited</td>' in page
+
+    set_budgets(school, per_learner_tokens=8000)
+    page = client.get(reverse("tutor:oversight:usage", args=[school.slug])).content.decode()
+    assert '<td data-usage="per_learner_tokens">8000</td>' in page
 
 
 def test_check_budget_costs_one_query_however_many_organisations(django_assert_num_queries):
@@ -183,15 +210,16 @@ def test_operator_sets_shows_and_clears_budgets_with_the_command():
     learner = learner_in(school)
     ask(learner, 1, when=timezone.now())
 
-    output = run_budget_command(school.slug, "--questions", "0", "--tokens", "5000")
-    assert budget_of(school) == (0, 5000)
+    output = run_budget_command(school.slug, "--questions", "0", "--tokens", "5000", "--per-learner-tokens", "900")
+    assert budget_of(school) == (0, 5000, 900)
     assert "questions answered: 1 of 0" in output
     assert "tokens: 0 of 5000" in output
+    assert "tokens per learner: at most 900" in output
     with pytest.raises(BudgetExhausted):
         check_budget(learner)
 
     output = run_budget_command(school.slug, "--unlimited")
-    assert budget_of(school) == (None, None)
+    assert budget_of(school) == (None, None, None)
     assert "questions answered: 1 of unlimited" in output
     check_budget(learner)
 
@@ -201,4 +229,142 @@ def test_budget_command_rejects_bad_input(args):
     school = with_budget(OrganisationFactory(), questions=7)
     with pytest.raises(CommandError):
         call_command("tutor_budget", *[arg.format(slug=school.slug) for arg in args], stdout=StringIO())
-    assert budget_of(school) == (7, None)
+    assert budget_of(school) == (7, None, None)
+
+
+# Reservations, shares and the site budget
+
+
+def test_a_question_is_refused_when_its_answer_could_overshoot_the_token_budget():
+    firm = with_budget(OrganisationFactory(name="Acme"), tokens=10_000)
+    learner = learner_in(firm)
+    dated(reply(question(learner), prompt_tokens=5_000, completion_tokens=1_000), MID_NOVEMBER)
+
+    check_budget(learner, now=MID_NOVEMBER, tokens=4_000)  # 6,000 used + at most 4,000: exactly fits
+    with pytest.raises(BudgetExhausted, match=r"Acme .* used up \(6000 of 10000 tokens\)"):
+        check_budget(learner, now=MID_NOVEMBER, tokens=4_001)
+
+
+def test_a_pending_reply_holds_its_reservation_until_its_real_usage_replaces_it():
+    firm = with_budget(OrganisationFactory(), tokens=10_000)
+    learner = learner_in(firm)
+    pending = dated(reply(question(learner), status=Message.Status.PENDING, reserved_tokens=8_000), MID_NOVEMBER)
+
+    with pytest.raises(BudgetExhausted, match=r"\(8000 of 10000 tokens\)"):
+        check_budget(learner, now=MID_NOVEMBER, tokens=4_000)
+
+    Message.objects.filter(pk=pending.pk).update(
+        status=Message.Status.INTERRUPTED, prompt_tokens=2_000, completion_tokens=500
+    )
+    check_budget(learner, now=MID_NOVEMBER, tokens=4_000)
+    usage = organisation_usage(firm, now=MID_NOVEMBER)
+    assert (usage.tokens, usage.reserved_tokens, usage.questions) == (2_500, 0, 1)
+
+
+def test_an_organisation_caps_each_learners_share_of_its_budget():
+    school = OrganisationFactory(name="Tamme School")
+    set_budgets(school, tokens=1_000_000, per_learner_tokens=5_000)
+    heavy, light = learner_in(school), learner_in(school)
+    dated(reply(question(heavy), prompt_tokens=4_000, completion_tokens=500), MID_NOVEMBER)
+
+    with pytest.raises(BudgetExhausted) as refused:
+        check_budget(heavy, now=MID_NOVEMBER, tokens=1_000)
+
+    assert refused.value.message == (
+        "Your share of the tutor budget of Tamme School for this month is used up (4500 of 5000 tokens). "
+        "You can ask the tutor again from 1 December 2026. Your lessons and quizzes are still open."
+    )
+    assert refused.value.organisation == school
+    check_budget(heavy, now=MID_NOVEMBER, tokens=500)
+    check_budget(light, now=MID_NOVEMBER, tokens=1_000)
+
+
+def test_people_outside_any_organisation_share_the_site_budget(settings):
+    settings.TUTOR_SITE_MONTHLY_TOKENS = 10_000
+    settings.TUTOR_SITE_PER_LEARNER_MONTHLY_TOKENS = None
+    first, second = UserFactory(), UserFactory()
+    in_unbudgeted_school = learner_in(OrganisationFactory())
+    dated(reply(question(first), prompt_tokens=7_000, completion_tokens=1_000), MID_NOVEMBER)
+    dated(reply(question(in_unbudgeted_school), prompt_tokens=90_000, completion_tokens=0), MID_NOVEMBER)
+
+    check_budget(second, now=MID_NOVEMBER, tokens=2_000)
+    with pytest.raises(BudgetExhausted) as refused:
+        check_budget(second, now=MID_NOVEMBER, tokens=2_001)
+
+    assert refused.value.message == (
+        "The tutor's budget for learners outside an organisation is used up for this month. "
+        "You can ask the tutor again from 1 December 2026. Your lessons and quizzes are still open."
+    )
+    assert refused.value.organisation is None
+    assert budgets_of(in_unbudgeted_school, now=MID_NOVEMBER) == []  # their organisation set no budget: unlimited
+
+
+def test_the_site_caps_each_learners_share_and_an_empty_setting_is_unlimited(settings):
+    settings.TUTOR_SITE_MONTHLY_TOKENS = None
+    settings.TUTOR_SITE_PER_LEARNER_MONTHLY_TOKENS = 3_000
+    heavy, light = UserFactory(), UserFactory()
+    dated(reply(question(heavy), prompt_tokens=2_000, completion_tokens=500), MID_NOVEMBER)
+
+    with pytest.raises(BudgetExhausted) as refused:
+        check_budget(heavy, now=MID_NOVEMBER, tokens=501)
+
+    assert refused.value.message == (
+        "Your tutor budget for this month is used up (2500 of 3000 tokens). "
+        "You can ask the tutor again from 1 December 2026. Your lessons and quizzes are still open."
+    )
+    check_budget(light, now=MID_NOVEMBER, tokens=3_000)
+
+
+RACERS = 4
+RACE_QUESTION = "Why do chatbots invent facts?"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("budget", ["organisation questions", "organisation tokens", "site tokens"])
+def test_concurrent_questions_cannot_all_pass_when_only_one_fits(settings, monkeypatch, budget):
+    """Real threads, each with its own database connection, race to reserve: exactly one wins.
+
+    Writing the reservation is slowed down, so without the lock every racer would have checked
+    before any had reserved: the test does not depend on lucky timing.
+    """
+    settings.TUTOR_CHAT_MODEL = "test-model"  # reserving needs no model server: only start() runs
+    start_reply = conversations.start_reply
+
+    def slow_start_reply(*args, **kwargs):
+        time.sleep(0.3)
+        return start_reply(*args, **kwargs)
+
+    monkeypatch.setattr(conversations, "start_reply", slow_start_reply)
+    lesson = f.lesson(f.course())
+    room_for_one = answering.reserve_tokens(RACE_QUESTION) * 3 // 2
+    if budget == "site tokens":
+        settings.TUTOR_SITE_MONTHLY_TOKENS = room_for_one
+        settings.TUTOR_SITE_PER_LEARNER_MONTHLY_TOKENS = None
+        learners = [UserFactory() for _ in range(RACERS)]
+    else:
+        limits = {"questions": 1} if budget == "organisation questions" else {"tokens": room_for_one}
+        school = with_budget(OrganisationFactory(), **limits)
+        learners = [learner_in(school) for _ in range(RACERS)]
+    start_together = threading.Barrier(RACERS)
+    outcomes = []
+
+    def ask(learner):
+        try:
+            start_together.wait(timeout=30)
+            answering.start(learner, lesson, RACE_QUESTION)
+            outcomes.append("answered")
+        except BudgetExhausted:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask, args=(learner,)) for learner in learners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["answered"] + ["refused"] * (RACERS - 1)
+    replies = Message.objects.filter(role=Message.Role.TUTOR)
+    assert replies.filter(status=Message.Status.PENDING).count() == 1
+    assert replies.filter(status=Message.Status.FAILED).count() == RACERS - 1

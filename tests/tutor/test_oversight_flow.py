@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from lessons.models import Membership
 from tests.factories import GroupFactory, OrganisationFactory, member, question, reply, with_budget
+from tests.tutor.conftest import drain
 from tutor.models import Message, SafetyFlag
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +31,7 @@ def test_panel_tells_a_learner_in_a_class_who_can_read(lesson, student):
 
 def ask(client, lesson, text):
     response = client.post(reverse("tutor:ask", args=[lesson.pk]), {"question": text})
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+    body = b"".join(drain(response.streaming_content)) if response.streaming else response.content
     return response, body.decode()
 
 

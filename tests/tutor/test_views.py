@@ -1,22 +1,28 @@
 """The tutor endpoints over HTTP: the SSE stream, bad input, limits, CSRF and who may see what."""
 
+import asyncio
 import json
+import time
+import warnings
 
 import pytest
+from asgiref.sync import async_to_sync, sync_to_async
 from django.contrib.auth.models import Group
-from django.core.signals import request_finished
-from django.db import close_old_connections
+from django.core.handlers.asgi import ASGIHandler
+from django.db import connection
 from django.template import Context, Template
-from django.test import Client
+from django.test import AsyncClient, Client
 from wagtail.models import PageViewRestriction
 
 from lessons.models import LessonPage, Membership, Organisation
 from tests import factories as f
-from tests.tutor.conftest import events_of
+from tests.fake_openai import DEFAULT_REPLY
+from tests.tutor.conftest import chatbots_lesson, drain, events_of
 from tutor.answering import services as answering
-from tutor.answering import views
+from tutor.indexing.chunking import count_tokens
 from tutor.models import Message
-from tutor.quality.answer_timing import time_answer
+from tutor.oversight import budgets
+from tutor.quality.answer_timing import STAGES, time_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +94,18 @@ def test_empty_blank_and_overlong_questions_are_400_and_store_nothing(lesson, cl
     assert response.status_code == 400
     assert message in response.json()["error"]
     assert not Message.objects.exists()
+
+
+def test_the_question_box_takes_exactly_what_the_server_accepts(offline, settings, lesson, client_for):
+    """The box's maxlength (what a paste is cut to, and the number the panel's notice gives) is the server's limit."""
+    settings.TUTOR_MAX_QUESTION_CHARS = 30
+    client = client_for()
+
+    html = client.get(lesson.url).content.decode()
+
+    assert 'maxlength="30"' in html and "Up to 30 characters." in html
+    assert post_question(client, lesson, "x" * 31).status_code == 400
+    assert events_of(post_question(client, lesson, "x" * 30))[-1][0] == "done"
 
 
 def test_malformed_json_is_400(lesson, client_for):
@@ -164,11 +182,29 @@ def test_an_exhausted_budget_is_429_with_its_message(chat_model, lesson, client_
     assert Message.objects.filter(role="learner", text=QUESTION).exists()
 
 
+@pytest.mark.parametrize("share", [False, True])
+def test_a_learner_outside_any_organisation_is_refused_by_the_site_budget_with_a_clear_message(
+    chat_model, settings, lesson, client_for, student, share
+):
+    settings.TUTOR_SITE_MONTHLY_TOKENS = 1_000_000 if share else 1_000
+    settings.TUTOR_SITE_PER_LEARNER_MONTHLY_TOKENS = 1_000 if share else None
+
+    response = post_question(client_for(), lesson)
+
+    assert response.status_code == 429
+    expected = (
+        "Your tutor budget for this month" if share else "The tutor's budget for learners outside an organisation"
+    )
+    assert response.json()["error"].startswith(expected)
+    assert "You can ask the tutor again from" in response.json()["error"]
+    assert chat_model.chat_requests() == []
+
+
 def test_the_conversation_shows_only_the_learners_own_messages(offline, lesson, client_for, student):
     other = f.UserFactory(username="other-learner")
     answering_for = {student: "My own question about chatbots?", other: "Someone else's private question?"}
     for user, question in answering_for.items():
-        list(answering.start(user, lesson, question).events())
+        drain(answering.start(user, lesson, question).events())
 
     page = client_for().get(f"/en/tutor/lessons/{lesson.pk}/conversation/").content.decode()
 
@@ -178,7 +214,7 @@ def test_the_conversation_shows_only_the_learners_own_messages(offline, lesson, 
 
 
 def test_feedback_on_own_reply_is_saved_and_others_are_404(offline, lesson, client_for, student):
-    list(answering.start(student, lesson, QUESTION).events())
+    drain(answering.start(student, lesson, QUESTION).events())
     question, reply = Message.objects.order_by("id")
     client = client_for()
 
@@ -197,38 +233,198 @@ def test_feedback_on_own_reply_is_saved_and_others_are_404(offline, lesson, clie
     assert Client().post(f"/en/tutor/messages/{reply.pk}/feedback/", {"rating": "1"}).status_code == 401
 
 
-def test_a_client_that_disconnects_leaves_the_partial_answer_saved(chat_model, lesson, student, rf):
-    # Called without the test client, whose wrapper closes the stream itself: here the response is
-    # closed half-read, as a WSGI server does when the browser goes away.
-    request = rf.post(ask_url(lesson), {"question": QUESTION}, content_type="application/json")
-    request.user = student
-    response = views.ask(request, lesson.pk)
-    stream = iter(response.streaming_content)
-    received = [next(stream) for _ in range(3)]  # meta and two tokens
-    request_finished.disconnect(close_old_connections)  # keep the test's transaction open
-    try:
-        response.close()
-    finally:
-        request_finished.connect(close_old_connections)
+def test_the_async_client_reads_the_answer_as_it_streams_without_a_sync_fallback(chat_model, lesson, student):
+    """Under ASGI Django iterates the view's async stream itself: no warning about consuming it synchronously."""
 
+    async def ask():
+        client = AsyncClient()
+        await client.aforce_login(student)
+        response = await client.post(ask_url(lesson), {"question": QUESTION}, content_type="application/json")
+        return response, [chunk async for chunk in response.streaming_content]
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        response, chunks = async_to_sync(ask)()
+
+    assert response.status_code == 200 and response.is_async
+    names = [chunk.split(b"\n", 1)[0].removeprefix(b"event: ").decode() for chunk in chunks]
+    assert names[0] == "meta" and names[-2:] == ["sources", "done"] and names.count("token") > 1
+    assert not [warning for warning in caught if "StreamingHttpResponse" in str(warning.message)]
     reply = Message.objects.get(role="tutor")
-    assert reply.status == Message.Status.INTERRUPTED
-    assert all(b"event: token" in chunk for chunk in received[1:])
-    assert reply.text == "".join(json.loads(chunk.split(b"data: ")[1])["text"] for chunk in received[1:])
+    assert (reply.status, reply.text) == (Message.Status.COMPLETE, DEFAULT_REPLY)
+
+
+def test_the_async_client_gets_the_same_refusals(offline, settings, lesson, student):
+    settings.TUTOR_RATE_LIMIT = "1/h"
+
+    async def ask(**login):
+        client = AsyncClient()
+        if login:
+            await client.aforce_login(student)
+        return await client.post(ask_url(lesson), {"question": QUESTION}, content_type="application/json")
+
+    assert async_to_sync(ask)().status_code == 401
+    assert async_to_sync(ask)(login=True).status_code == 200
+    refused = async_to_sync(ask)(login=True)
+    assert refused.status_code == 429 and "try again in" in refused.json()["error"]
+
+
+class LeavingClient:
+    """An ASGI client that sends the question, reads the stream and goes away after ``tokens`` token events
+    (or when ``leave()`` is called, from any thread)."""
+
+    def __init__(self, path, cookies, body, *, tokens=None):
+        self.path, self.cookies, self.body, self.tokens = path, cookies, body, tokens
+        self.chunks = []
+        self._asked = False
+        self._gone = asyncio.Event()
+        self._loop = None
+
+    @property
+    def scope(self):
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": self.path,
+            "raw_path": self.path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+            "headers": [
+                (b"host", b"testserver"),
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(self.body)).encode()),
+                (b"cookie", self.cookies.encode()),
+                (b"x-csrftoken", b"a" * 32),
+            ],
+        }
+
+    def leave(self):
+        self._loop.call_soon_threadsafe(self._gone.set)
+
+    async def receive(self):
+        if not self._asked:
+            self._asked = True
+            self._loop = asyncio.get_running_loop()
+            return {"type": "http.request", "body": self.body, "more_body": False}
+        await self._gone.wait()
+        return {"type": "http.disconnect"}  # what uvicorn reports when the browser closes the connection
+
+    async def send(self, message):
+        if message["type"] == "http.response.body" and message.get("body"):
+            self.chunks.append(message["body"])
+            if self.tokens is not None and sum(b"event: token" in chunk for chunk in self.chunks) >= self.tokens:
+                self._gone.set()
+
+    def token_text(self):
+        return "".join(
+            json.loads(chunk.split(b"data: ")[1])["text"] for chunk in self.chunks if b"event: token" in chunk
+        )
+
+
+def leaving_client(lesson, student, **options):
+    browser = Client()
+    browser.force_login(student)
+    return LeavingClient(
+        ask_url(lesson),
+        f"sessionid={browser.cookies['sessionid'].value}; csrftoken={'a' * 32}",
+        json.dumps({"question": QUESTION}).encode(),
+        **options,
+    )
+
+
+# Django's ASGI handler closes database connections as a request starts and ends, which a test's transaction
+# would not survive: these tests see committed data only.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_client_that_disconnects_mid_stream_leaves_the_partial_answer_saved_with_its_tokens(chat_model):
+    chat_model.fail_next("endless")  # a model that would go on writing for ENDLESS_SECONDS
+    lesson, student = chatbots_lesson(), f.UserFactory(username="sam-student")
+    client = leaving_client(lesson, student, tokens=3)
+    started = time.monotonic()
+
+    async_to_sync(ASGIHandler())(client.scope, client.receive, client.send)
+
+    assert time.monotonic() - started < 15, "the handler noticed the disconnect and stopped the answer"
+    reply = Message.objects.get(role="tutor")
+    assert reply.status == Message.Status.INTERRUPTED and reply.error == "The learner left before the end."
+    assert reply.text == client.token_text() and len(reply.text.split()) >= 3
+    # The usage chunk never came: the prompt and the partial text are estimated and count against the budget.
+    assert reply.prompt_tokens > 0 and reply.completion_tokens == count_tokens(reply.text)
+
+
+def other_connections():
+    """How many connections to the test database PostgreSQL has, besides the one asking."""
+    import psycopg
+
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"], user=settings["USER"], dbname=settings["NAME"]) as probe:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        return probe.execute(query).fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_answer_waiting_for_its_model_holds_no_database_connection(chat_model):
+    chat_model.fail_next("endless")
+    lesson, student = chatbots_lesson(), f.UserFactory(username="sam-student")
+    client = leaving_client(lesson, student, tokens=3)
+    connection.close()  # the test's own: the request opens what it needs
+    before, during = other_connections(), []
+
+    async def send(message):
+        await client.send(message)
+        if not during and any(b"event: token" in chunk for chunk in client.chunks):
+            during.append(await sync_to_async(other_connections, thread_sensitive=False)())
+
+    async_to_sync(ASGIHandler())(client.scope, client.receive, send)
+
+    assert before == 0 and during == [0], "the request's connection was closed before the model's first token"
+    assert Message.objects.get(role="tutor").status == Message.Status.INTERRUPTED
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_client_that_disconnects_while_its_question_is_saved_gets_it_kept_and_the_reservation_released(
+    chat_model, monkeypatch
+):
+    lesson, student = chatbots_lesson(), f.UserFactory(username="sam-student")
+    client = leaving_client(lesson, student)
+    save = answering.start
+
+    def slow_save(*args):
+        client.leave()  # the browser goes away while the question is being saved
+        time.sleep(0.5)
+        return save(*args)
+
+    monkeypatch.setattr(answering, "start", slow_save)
+
+    async_to_sync(ASGIHandler())(client.scope, client.receive, client.send)
+
+    question, reply = Message.objects.filter(conversation__user=student).order_by("id")
+    assert question.text == QUESTION
+    assert (reply.status, reply.error) == (Message.Status.INTERRUPTED, answering.LEARNER_LEFT)
+    (site,) = budgets.budgets_of(student)
+    assert site.reserved_tokens == 0 and site.learner_tokens == 0
+    assert client.chunks == [] and chat_model.chat_requests() == []
 
 
 def test_answer_timing_reads_the_real_stream_for_the_benchmark(chat_model, lesson, student):
-    timing = time_answer(student, lesson, QUESTION)
+    first, second = time_answers(student, lesson, [QUESTION, "And what about images?"], stages=True)
 
-    assert timing.status_code == 200
-    assert timing.events[0] == "meta" and timing.events[-1] == "done" and "token" in timing.events
-    assert timing.first_byte_ms is not None and timing.first_token_ms is not None
-    assert timing.first_byte_ms <= timing.first_token_ms <= timing.total_ms
-    assert Message.objects.get(role="tutor").status == Message.Status.COMPLETE
+    for timing in (first, second):
+        assert timing.status_code == 200
+        assert timing.events[0] == "meta" and timing.events[-1] == "done" and "token" in timing.events
+        assert timing.first_byte_ms is not None and timing.first_token_ms is not None
+        assert timing.first_byte_ms <= timing.first_token_ms <= timing.total_ms
+        assert set(timing.stages) == {label for _, label in STAGES}
+        assert sum(timing.stages.values()) < timing.total_ms * 2  # the embedding overlaps the save
+    assert list(Message.objects.filter(role="tutor").values_list("status", flat=True)) == ["complete"] * 2
 
 
 def test_every_lesson_page_carries_the_panel_with_the_learners_history(offline, lesson, client_for, student):
-    list(answering.start(student, lesson, "An earlier question about spam?").events())
+    drain(answering.start(student, lesson, "An earlier question about spam?").events())
 
     signed_in = client_for().get(lesson.url).content.decode()
     anonymous = Client().get(lesson.url).content.decode()

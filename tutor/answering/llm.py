@@ -1,5 +1,10 @@
 """The one way the tutor talks to a chat model: any OpenAI-compatible endpoint through the ``openai`` SDK.
 
+Answers stream through the SDK's async client (``AsyncOpenAI``, ``async for`` over the stream), so
+an open answer costs the server an idle coroutine, not a thread: one event loop holds hundreds of
+them. ``stream_chat`` is a coroutine and ``ChatStream`` an async iterator; ``client()`` is the sync
+client for calls made from sync code (moderation screening, tutor.oversight.safety).
+
 Why our own retries: the SDK's built-in retries are switched off (``max_retries=0``) so that a retry
 can only ever happen *before the first token*. Once text has reached the learner a retry would
 repeat it, so a stream that breaks midway is reported, never silently restarted. Before that point
@@ -10,13 +15,23 @@ Every failure reaches the caller as ``TutorUnavailable``: ``message`` is what th
 (a lazy translation, rendered in the language of the request that shows it), ``detail`` what the
 operator needs (stored on the tutor message as its error, in English).
 
-Token usage comes from the stream's final usage chunk (``stream_options.include_usage``); servers
-that do not send one get an estimate from the embedding tokenizer (``tutor.indexing.chunking.count_tokens``),
-so every answer has numbers to budget by.
+Token usage comes from the stream's final usage chunk (``stream_options.include_usage``). A stream
+that never delivers one -- a server that does not send it, or a stream that ends early because the
+learner left, it broke or the deadline passed -- gets an estimate of the prompt and of the text
+received so far from the embedding tokenizer (``tutor.indexing.chunking.count_tokens``, close to
+the chat models' own for the languages of the course), so every answer has numbers to budget by.
+
+Limits on one answer: every request asks for at most ``TUTOR_MAX_ANSWER_TOKENS`` (``max_tokens``),
+and a caller may pass a ``deadline`` (a ``time.monotonic()`` value): no attempt starts after it,
+each request's timeout ends at it, and a stream still running then is closed and ends with the
+finish reason ``DEADLINE``. It is checked as each chunk arrives, so a server that keeps streaming
+is cut off at once; one that stalls is cut off by the read timeout.
 """
 
+import asyncio
 import logging
 import random
+import threading
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -38,6 +53,8 @@ UNREACHABLE = _(
 BUSY = _("The tutor is very busy right now. Your question is saved; please try again in a minute.")
 CUT_OFF = _("The tutor's answer was cut off. Your question is saved; please ask again.")
 
+DEADLINE = "deadline"  # our finish reason: the answer's deadline passed while the model was still writing
+
 
 class TutorUnavailable(Exception):
     """The chat model could not answer. ``message`` is for the learner, ``detail`` for the operator."""
@@ -54,18 +71,40 @@ def chat_model():
 
 
 def client():
-    """One SDK client per configuration, reused across requests (it pools HTTP connections)."""
+    """One sync SDK client per configuration, reused across requests (it pools HTTP connections)."""
     return _client(settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY, settings.TUTOR_LLM_TIMEOUT_SECONDS)
 
 
 @cache
 def _client(base_url, api_key, timeout):
-    return openai.OpenAI(
-        base_url=base_url or None,
-        api_key=api_key or "not-needed",  # local servers (Ollama, vLLM, llama.cpp) accept any key
-        timeout=timeout,
-        max_retries=0,  # ours, below: only before the first token
-    )
+    return openai.OpenAI(**_options(base_url, api_key, timeout))
+
+
+_async_clients = threading.local()
+
+
+def async_client():
+    """The async SDK client of the running event loop, reused across requests while the configuration holds.
+
+    Its pooled connections belong to the loop that opened them, so each loop gets its own client: a
+    server process runs one loop for its life; ``async_to_sync`` (Django's test client, the
+    benchmark) starts a loop per call, and a new loop in a thread replaces the client of the last one.
+    """
+    key = (asyncio.get_running_loop(), settings.OPENAI_BASE_URL, settings.OPENAI_API_KEY)
+    key += (settings.TUTOR_LLM_TIMEOUT_SECONDS,)
+    if getattr(_async_clients, "key", None) != key:
+        _async_clients.client = openai.AsyncOpenAI(**_options(*key[1:]))
+        _async_clients.key = key
+    return _async_clients.client
+
+
+def _options(base_url, api_key, timeout):
+    return {
+        "base_url": base_url or None,
+        "api_key": api_key or "not-needed",  # local servers (Ollama, vLLM, llama.cpp) accept any key
+        "timeout": timeout,
+        "max_retries": 0,  # ours, below: only before the first token
+    }
 
 
 @dataclass
@@ -76,32 +115,38 @@ class Usage:
 
 
 class ChatStream:
-    """Text deltas of one streamed completion; ``usage`` and ``model`` are set once it is exhausted.
+    """Text deltas of one streamed completion (``async for``); ``model`` and ``finish_reason`` are set as it streams.
 
     Iterating raises ``TutorUnavailable`` when the stream breaks, is malformed or ends without a
-    finish reason. ``close()`` releases the HTTP connection (the learner went away).
+    finish reason; it stops quietly at the ``deadline`` (``finish_reason`` ``DEADLINE``). ``aclose()``
+    releases the HTTP connection (the learner went away).
     """
 
-    def __init__(self, stream, *, model, messages):
+    def __init__(self, stream, *, model, messages, deadline=None):
         self._stream = stream
         self._messages = messages
+        self._deadline = deadline
+        self._reported = None
         self.model = model
-        self.usage = None
         self.finish_reason = None
         self._parts = []
+        self._deltas = None
 
     @property
     def text(self):
         return "".join(self._parts)
 
-    def __iter__(self):
-        reported = None
+    def __aiter__(self):
+        self._deltas = self._read()
+        return self._deltas
+
+    async def _read(self):
         try:
-            for chunk in self._stream:
+            async for chunk in self._stream:
                 if chunk.model:
                     self.model = chunk.model
                 if chunk.usage:
-                    reported = chunk.usage
+                    self._reported = chunk.usage
                 for choice in chunk.choices:
                     delta = choice.delta.content if choice.delta else None
                     if delta:
@@ -109,38 +154,67 @@ class ChatStream:
                         yield delta
                     if choice.finish_reason:
                         self.finish_reason = choice.finish_reason
+                if self.finish_reason is None and _passed(self._deadline):
+                    self.finish_reason = DEADLINE
+                    await self._stream.close()
+                    return
+        except openai.APITimeoutError as error:
+            if not _passed(self._deadline):
+                raise TutorUnavailable(
+                    f"Stream from {self.model} broke: {_describe(error)}", message=CUT_OFF
+                ) from error
+            self.finish_reason = DEADLINE  # the read timeout ended at the deadline: the server stalled
+            return
         except (openai.OpenAIError, ValueError) as error:  # ValueError: a chunk that is not JSON
             raise TutorUnavailable(f"Stream from {self.model} broke: {_describe(error)}", message=CUT_OFF) from error
         if self.finish_reason is None:
             raise TutorUnavailable(f"Stream from {self.model} ended without a finish reason", message=CUT_OFF)
-        self.usage = self._usage(reported)
 
-    def _usage(self, reported):
+    @property
+    def usage(self):
+        """What the completion cost so far: the server's count once it sent one, else our estimate.
+
+        A stream cut short (learner gone, broken, past the deadline) cost the prompt and the text
+        that was written, so it is estimated too rather than counted as nothing.
+        """
+        reported = self._reported
         if reported and reported.prompt_tokens is not None and reported.completion_tokens is not None:
             return Usage(reported.prompt_tokens, reported.completion_tokens, reported=True)
         prompt = sum(count_tokens(str(message.get("content", ""))) for message in self._messages)
         return Usage(prompt, count_tokens(self.text), reported=False)
 
-    def close(self):
-        self._stream.close()
+    async def aclose(self):
+        if self._deltas is not None:
+            await self._deltas.aclose()
+        await self._stream.close()
 
 
-def stream_chat(messages, *, model=None, temperature=0.3):
-    """Start a streamed completion, retrying 429/5xx/connection errors with backoff until it starts."""
+async def stream_chat(messages, *, model=None, temperature=0.3, deadline=None):
+    """Start a streamed completion, retrying 429/5xx/connection errors with backoff until it starts.
+
+    ``deadline``: a ``time.monotonic()`` value after which no attempt starts and the stream stops.
+    """
     model = model or chat_model()
     if not model:
         raise TutorUnavailable("No TUTOR_CHAT_MODEL is configured")
     attempts = settings.TUTOR_LLM_MAX_RETRIES + 1
     for attempt in range(attempts):
+        timeout = settings.TUTOR_LLM_TIMEOUT_SECONDS
+        if deadline is not None:
+            timeout = min(timeout, deadline - time.monotonic())
+            if timeout <= 0:
+                raise TutorUnavailable(f"{model} did not start streaming before the answer's deadline")
         try:
-            stream = client().chat.completions.create(
+            stream = await async_client().chat.completions.create(
                 model=model,
                 messages=messages,
                 temperature=temperature,
+                max_tokens=settings.TUTOR_MAX_ANSWER_TOKENS,
                 stream=True,
                 stream_options={"include_usage": True},
+                timeout=timeout,
             )
-            return ChatStream(stream, model=model, messages=messages)
+            return ChatStream(stream, model=model, messages=messages, deadline=deadline)
         except (openai.RateLimitError, openai.InternalServerError, openai.APIConnectionError) as error:
             if attempt + 1 == attempts:
                 busy = isinstance(error, openai.RateLimitError)
@@ -150,7 +224,7 @@ def stream_chat(messages, *, model=None, temperature=0.3):
                 ) from error
             delay = backoff_seconds(attempt, error)
             logger.warning("Chat model %s failed (%s); retrying in %.1fs", model, _describe(error), delay)
-            _pause(delay)
+            await _pause(delay)
         except openai.APIStatusError as error:  # 4xx other than 429: retrying will not help
             raise TutorUnavailable(f"{model} refused the request: {_describe(error)}") from error
     raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
@@ -169,8 +243,12 @@ def backoff_seconds(attempt, error=None):
     return delay * random.uniform(0.9, 1.1)
 
 
-def _pause(seconds):
-    time.sleep(seconds)
+async def _pause(seconds):
+    await asyncio.sleep(seconds)
+
+
+def _passed(deadline):
+    return deadline is not None and time.monotonic() >= deadline
 
 
 def _describe(error):

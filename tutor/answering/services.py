@@ -1,34 +1,57 @@
 """Answer a learner's question about a lesson: the service behind the tutor panel.
 
 ``start()`` runs before any byte is sent: it saves the question (so nothing the learner typed is
-ever lost), then asks oversight whether the budget allows an answer (``BudgetExhausted`` → the view
-answers 429; the question stays saved, with a failed reply saying why). ``Answer.events()`` then
-yields the streamed answer as events -- ``meta``, ``token``..., ``sources``, ``done`` or ``error``:
+ever lost), then reserves the most the answer can cost against the budgets (``reserve_tokens``;
+under the budgets' row locks, so concurrent questions cannot all pass) by creating the pending
+reply that carries the reservation (``BudgetExhausted`` → the view answers 429; the question stays
+saved, with a failed reply saying why). Once the reply ends, its real token usage replaces the
+reservation. ``Answer.events()`` then yields the streamed answer as events -- ``meta``,
+``token``..., ``sources``, ``done`` or ``error`` -- from an async generator:
 
 screen the question (oversight) → retrieve what this user may see, current lesson first → coach
 instead of answer when the question asks for an open quiz's answers → stream from the chat model
 (or, with no model configured, compose labelled course excerpts) → store the reply with its
 numbered sources, token counts, model and latency.
 
-The reply is stored however the stream ends: complete; failed (endpoint down, timeout, 429, 5xx, a
-malformed or broken stream: the learner gets a clear message, the error is kept); or interrupted
-(the learner went away: the generator is closed, ``finally`` keeps the partial text).
+The reply is stored however the stream ends, with the tokens it used (reported by the server, or
+estimated from the prompt and the text so far): complete; failed (endpoint down, timeout, 429, 5xx,
+a malformed or broken stream: the learner gets a clear message, the error is kept); or interrupted
+(the learner went away: the generator is closed, ``finally`` keeps the partial text; or the answer
+was cut short at ``TUTOR_ANSWER_DEADLINE_SECONDS`` or ``TUTOR_MAX_ANSWER_TOKENS``: the partial
+answer is shown with its sources and marked as interrupted).
+
+Async, because an answer mostly waits for the model: the stream is read with ``async for`` on the
+event loop, so an open answer holds no thread. The database work runs in a few short sync sections
+(``sync_to_async``, Django's thread-sensitive mode: the request's own thread and connection):
+``start()`` whole (one transaction, so the reservation's lock and check stay together), then the
+screening, retrieval and prompt, then the stored reply. The question is embedded in a worker thread
+(``begin()`` starts it while ``start()`` saves the question), off the event loop. Between those
+sections the connection goes back (``_release_connection``): hundreds of answers waiting for their
+model must not hold hundreds of PostgreSQL connections. A learner who leaves cancels the generator
+(ASGI) or closes it (WSGI, Django's test client): ``finally`` stores the partial answer either way.
 """
 
+import asyncio
+import contextlib
 import logging
+import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import close_old_connections, connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tutor.answering import conversations, llm
-from tutor.answering.prompts import build_messages, numbered_sources, tutor_style
+from tutor.answering.prompts import HISTORY_TOKEN_BUDGET, build_messages, numbered_sources, tutor_style
 from tutor.answering.quiz_guard import open_quizzes, quiz_answer_request
 from tutor.answering.rendering import render_answer
-from tutor.indexing.embeddings import EmbeddingError
+from tutor.indexing.chunking import MAX_CHUNK_TOKENS, count_tokens
+from tutor.indexing.embeddings import EmbeddingError, get_provider
 from tutor.models import Message
 from tutor.oversight import budgets, safety
 from tutor.retrieval import retrieve
@@ -39,6 +62,13 @@ SOURCE_LIMIT = 6
 EXCERPT_LIMIT = 3
 EXCERPT_WORDS = 70
 EXCERPT_MIN_SIMILARITY = 0.80  # below this an excerpt is noise (multilingual-e5 cosines sit high: on-topic ≈ 0.85)
+# The prompt around sources, history and question: rules about 450 tokens (ru, Socratic), the coaching
+# note 90, each source's boundary lines about 40 (measured with count_tokens).
+PROMPT_FRAME_TOKENS = 800
+# Questions are embedded in these threads, off the event loop: CPU work (the local model releases the
+# GIL while it runs), so as many at once as there are cores. A concurrent.futures.Future belongs to
+# no event loop, so the view may start one and the stream (in another loop under WSGI) await it.
+EMBEDDING_THREADS = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="tutor-embed")
 
 SEARCH_FAILED = gettext_lazy(
     "The tutor can't search the course right now. Your question is saved; please try again later."
@@ -48,6 +78,7 @@ EXCERPTS_INTRO = gettext_lazy(
     "**Course excerpts** (no AI model is set up here, so these are the passages of the course "
     "that best match your question, not a written answer):"
 )
+LEARNER_LEFT = "The learner left before the end."  # the stored error of an answer nobody read to the end
 NOT_COVERED = gettext_lazy(
     "The course doesn't seem to cover this question. Try asking it another way, or ask your teacher."
 )
@@ -71,25 +102,74 @@ class Answer:
     offline: bool
     language: str = "en"  # the learner's: answers, messages and retrieval preference follow it
     started: float = field(default_factory=time.monotonic)
+    question_vector: Future | None = None  # the question, embedded while it was saved (begin())
 
     def events(self):
+        """The streamed answer: an async iterator of ``Event``; closing or cancelling it stores the partial answer."""
         return _answer_events(self)
 
 
-def start(user, lesson, text):
-    """Save the question and an empty reply; raises ``budgets.BudgetExhausted`` (question kept)."""
-    conversation, question = conversations.ask(user, lesson, text)
+def reserve_tokens(question_text):
+    """The most an answer to this question can cost, known before its prompt is built.
+
+    The prompt's frame, every source at its largest, the full history budget and the question, plus
+    the longest answer the model may write; counted with the estimator that reconciles usage.
+    """
+    prompt = PROMPT_FRAME_TOKENS + SOURCE_LIMIT * MAX_CHUNK_TOKENS + HISTORY_TOKEN_BUDGET + count_tokens(question_text)
+    return prompt + settings.TUTOR_MAX_ANSWER_TOKENS
+
+
+async def begin(user, lesson, text):
+    """``start()`` as one database section, while a worker thread embeds the question for retrieval.
+
+    A learner who leaves meanwhile (the request is cancelled) cannot stop the section, which saves
+    the question and a pending reply holding the reservation; so it is awaited to the end and the
+    reply ended as interrupted, which gives the reservation back.
+    """
+    vector = _embed_soon(text)
+    saving = asyncio.ensure_future(sync_to_async(start)(user, lesson, text))
     try:
-        budgets.check_budget(user)
-    except budgets.BudgetExhausted as exhausted:
-        reply = conversations.start_reply(conversation, mode="")
-        conversations.finish_reply(reply, status=Message.Status.FAILED, text="", error=exhausted.message)
-        safety.screen_message(question)  # out of budget is no reason to miss a cry for help
+        answer = await asyncio.shield(saving)
+    except asyncio.CancelledError:
+        vector.cancel()
+        with contextlib.suppress(budgets.BudgetExhausted):  # refused: its reply has already failed
+            await sync_to_async(_finish)(await saving, Message.Status.INTERRUPTED, [], [], error=LEARNER_LEFT)
         raise
+    except BaseException:
+        vector.cancel()
+        raise
+    answer.question_vector = vector
+    return answer
+
+
+def start(user, lesson, text):
+    """Save the question and a pending reply holding the answer's reservation, in one transaction.
+
+    One commit instead of two, and the question is stored either way: the reservation's check
+    raises before its own writes. Raises ``budgets.BudgetExhausted`` (question kept, with a failed
+    reply saying why).
+    """
     model = llm.chat_model()
-    reply = conversations.start_reply(
-        conversation, mode=Message.Mode.LLM if model else Message.Mode.EXCERPTS, model=model
-    )
+    reserved = reserve_tokens(text) if model else 0  # course excerpts cost no tokens
+    with transaction.atomic():
+        conversation, question = conversations.ask(user, lesson, text)
+        try:
+            with budgets.reservation(user, tokens=reserved):
+                reply = conversations.start_reply(
+                    conversation,
+                    mode=Message.Mode.LLM if model else Message.Mode.EXCERPTS,
+                    model=model,
+                    reserved_tokens=reserved,
+                )
+        except budgets.BudgetExhausted as exhausted:
+            reply = conversations.start_reply(conversation, mode="")
+            conversations.finish_reply(reply, status=Message.Status.FAILED, text="", error=exhausted.message)
+            refused = exhausted
+        else:
+            refused = None
+    if refused is not None:
+        safety.screen_message(question)  # out of budget is no reason to miss a cry for help (after the commit)
+        raise refused
     course = lesson.get_parent().specific
     language = translation.get_language() or settings.LANGUAGE_CODE
     return Answer(
@@ -97,94 +177,160 @@ def start(user, lesson, text):
     )
 
 
-def _answer_events(answer):
+@dataclass(frozen=True)
+class _Prepared:
+    """What the answer needs once the database work before the model is done."""
+
+    sources: list
+    messages: list | None = None  # the chat model's prompt; None offline
+    offline_text: str = ""
+
+
+@dataclass(frozen=True)
+class _EmbeddedQuery:
+    """A provider for ``retrieve()`` that already holds the query's vector (made in a worker thread)."""
+
+    model_name: str
+    vector: list
+
+    def embed_query(self, text):
+        return self.vector
+
+
+def _embed_soon(text):
+    """A future of ``text``'s query vector (as an ``_EmbeddedQuery``), embedded in ``EMBEDDING_THREADS``."""
+    provider = get_provider()
+    return EMBEDDING_THREADS.submit(lambda: _EmbeddedQuery(provider.model_name, provider.embed_query(text)))
+
+
+async def _answer_events(answer):
     with translation.override(answer.language):
-        yield from _events_in_language(answer)
-
-
-def _events_in_language(answer):
-    reply = answer.reply
-    parts, citations, stream, finished = [], [], None, False
-    try:
-        yield Event(
-            "meta",
-            {
-                "conversation": reply.conversation_id,
-                "question": answer.question.id,
-                "reply": reply.id,
-                "offline": answer.offline,
-            },
-        )
-        safety.screen_message(answer.question)
-        quiz_match = quiz_answer_request(answer.question.text, open_quizzes(answer.lesson, answer.user))
-        query = answer.question.text
-        if quiz_match is not None:
-            reply.mode = Message.Mode.COACHING
-            if quiz_match.question:  # "answer to question 2" says nothing of its topic; the prompt does
-                query = f"{quiz_match.question.prompt}\n{query}"
-        chunks = retrieve(
-            query,
-            user=answer.user,
-            lesson=answer.lesson,
-            course=answer.course,
-            limit=SOURCE_LIMIT,
-            language=answer.language,
-        )
-        if answer.offline:
-            text, sources = _offline_reply(answer, chunks, quiz_match)
-            parts.append(text)
-            usage = None
-            yield Event("token", {"text": text})
-        else:
-            sources = numbered_sources(chunks)
-            messages = build_messages(
-                question=answer.question.text,
-                sources=sources,
-                history=conversations.prompt_history(reply.conversation, before=answer.question),
-                style=tutor_style(answer.user, answer.course),
-                course_title=answer.course.title,
-                lesson_title=answer.lesson.title,
-                quiz_match=quiz_match,
-                language=answer.language,
+        reply = answer.reply
+        parts, citations, stream, finished = [], [], None, False
+        status, error = Message.Status.COMPLETE, ""
+        question_vector = answer.question_vector or _embed_soon(answer.question.text)
+        try:
+            yield Event(
+                "meta",
+                {
+                    "conversation": reply.conversation_id,
+                    "question": answer.question.id,
+                    "reply": reply.id,
+                    "offline": answer.offline,
+                },
             )
-            stream = llm.stream_chat(messages)
-            for delta in stream:
-                parts.append(delta)
-                yield Event("token", {"text": delta})
-            usage = stream.usage
-            reply.model = stream.model
-        citations = [source.as_citation() for source in sources]
-        _finish(answer, Message.Status.COMPLETE, parts, citations, usage=usage)
-        finished = True
-        yield Event("sources", {"sources": citations})
-        yield Event("done", _done(answer, parts, citations))
-    except llm.TutorUnavailable as failure:
-        _finish(answer, Message.Status.FAILED, parts, citations, error=failure.detail)
-        finished = True
-        yield Event("error", {"message": failure.message, "reply": reply.id})
-    except EmbeddingError as failure:
-        _finish(answer, Message.Status.FAILED, parts, citations, error=str(failure))
-        finished = True
-        yield Event("error", {"message": str(SEARCH_FAILED), "reply": reply.id})
-    except Exception as failure:
-        logger.exception("Answering question %s failed", answer.question.id)
-        _finish(answer, Message.Status.FAILED, parts, citations, error=f"{type(failure).__name__}: {failure}")
-        finished = True
-        yield Event("error", {"message": str(SOMETHING_FAILED), "reply": reply.id})
-    finally:
-        if stream is not None:
-            stream.close()
-        if not finished:  # closed by the server because the learner went away (GeneratorExit)
-            _finish(answer, Message.Status.INTERRUPTED, parts, citations, error="The learner left before the end.")
+            prepared = await sync_to_async(_prepare)(answer, question_vector)
+            sources = prepared.sources
+            if answer.offline:
+                parts.append(prepared.offline_text)
+                yield Event("token", {"text": prepared.offline_text})
+            else:
+                deadline = answer.started + settings.TUTOR_ANSWER_DEADLINE_SECONDS
+                stream = await llm.stream_chat(prepared.messages, deadline=deadline)
+                async for delta in stream:
+                    parts.append(delta)
+                    yield Event("token", {"text": delta})
+                reply.model = stream.model
+                status, error = _cut_short(stream)
+            citations = [source.as_citation() for source in sources]
+            await sync_to_async(_finish)(answer, status, parts, citations, stream, error=error)
+            finished = True
+            yield Event("sources", {"sources": citations})
+            yield Event("done", _done(answer, parts, citations))
+        except llm.TutorUnavailable as failure:
+            await sync_to_async(_finish)(answer, Message.Status.FAILED, parts, citations, stream, error=failure.detail)
+            finished = True
+            yield Event("error", {"message": failure.message, "reply": reply.id})
+        except EmbeddingError as failure:
+            await sync_to_async(_finish)(answer, Message.Status.FAILED, parts, citations, stream, error=str(failure))
+            finished = True
+            yield Event("error", {"message": str(SEARCH_FAILED), "reply": reply.id})
+        except Exception as failure:
+            logger.exception("Answering question %s failed", answer.question.id)
+            error = f"{type(failure).__name__}: {failure}"
+            await sync_to_async(_finish)(answer, Message.Status.FAILED, parts, citations, stream, error=error)
+            finished = True
+            yield Event("error", {"message": str(SOMETHING_FAILED), "reply": reply.id})
+        finally:
+            question_vector.cancel()  # not started yet only if the answer ended before retrieval
+            if stream is not None:
+                await stream.aclose()
+            if not finished:  # the learner went away: cancelled (ASGI) or closed (GeneratorExit)
+                await sync_to_async(_finish)(
+                    answer, Message.Status.INTERRUPTED, parts, citations, stream, error=LEARNER_LEFT
+                )
 
 
-def _finish(answer, status, parts, citations, *, usage=None, error=""):
+def _prepare(answer, question_vector):
+    """All the work between the saved question and the model, in one sync section (one hop off the event loop).
+
+    Screen the question (oversight); coach instead of answer when it asks for an open quiz's
+    answers; retrieve with the question's vector from ``question_vector`` (a worker thread's, made
+    while the question was saved); build the prompt and give the connection back -- or compose the
+    offline reply.
+    """
+    safety.screen_message(answer.question)
+    quiz_match = quiz_answer_request(answer.question.text, open_quizzes(answer.lesson, answer.user))
+    query = answer.question.text
+    if quiz_match is not None:
+        answer.reply.mode = Message.Mode.COACHING
+        if quiz_match.question:  # "answer to question 2" says nothing of its topic; the quiz's prompt does
+            query = f"{quiz_match.question.prompt}\n{query}"
+    embedded = (question_vector if query == answer.question.text else _embed_soon(query)).result()
+    chunks = retrieve(
+        query,
+        user=answer.user,
+        lesson=answer.lesson,
+        course=answer.course,
+        limit=SOURCE_LIMIT,
+        language=answer.language,
+        provider=embedded,
+    )
+    if answer.offline:
+        text, sources = _offline_reply(answer, chunks, quiz_match)
+        return _Prepared(sources, offline_text=text)
+    sources = numbered_sources(chunks)
+    messages = build_messages(
+        question=answer.question.text,
+        sources=sources,
+        history=conversations.prompt_history(answer.reply.conversation, before=answer.question),
+        style=tutor_style(answer.user, answer.course),
+        course_title=answer.course.title,
+        lesson_title=answer.lesson.title,
+        quiz_match=quiz_match,
+        language=answer.language,
+    )
+    _release_connection()
+    return _Prepared(sources, messages)
+
+
+def _release_connection():
+    """Close this thread's database connection unless a transaction holds it (then it is the caller's).
+
+    Called before the answer waits for its model: the stream may take a minute, and a connection per
+    open answer would run PostgreSQL out of connections. The stored reply opens a fresh one.
+    """
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def _cut_short(stream):
+    """How a finished stream ends the reply: complete, or interrupted by one of the answer's limits."""
+    if stream.finish_reason == llm.DEADLINE:
+        return Message.Status.INTERRUPTED, f"Cut short at the {settings.TUTOR_ANSWER_DEADLINE_SECONDS:g} s deadline."
+    if stream.finish_reason == "length":
+        return Message.Status.INTERRUPTED, f"Cut short at {settings.TUTOR_MAX_ANSWER_TOKENS} answer tokens."
+    return Message.Status.COMPLETE, ""
+
+
+def _finish(answer, status, parts, citations, stream=None, *, error=""):
+    """Store the reply; its tokens (reported, or estimated for a broken or abandoned stream) end the reservation."""
     conversations.finish_reply(
         answer.reply,
         status=status,
         text="".join(parts),
         sources=citations,
-        usage=usage,
+        usage=stream.usage if stream is not None else None,
         latency_ms=round((time.monotonic() - answer.started) * 1000),
         error=error,
     )

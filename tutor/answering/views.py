@@ -5,10 +5,16 @@ Thin views: parse, authorise on the lesson or message, call ``tutor.answering.se
 the panel shows as-is: 400 bad question, 401 not logged in, 404 lesson or message not theirs,
 429 too many questions or budget used up (with Retry-After when there is a time to wait).
 Messages are in the request's language (the URL's prefix), the streamed ones too.
+
+``ask`` is async (Django runs it on the ASGI server's event loop; the rest of the site stays sync):
+its checks run in one sync section, the saving in another (``answering.begin``), and the stream
+waits on the model without holding a thread. Under WSGI (``runserver``, the tests' live server)
+Django serves the same async stream by reading it whole first, so the answer arrives at once.
 """
 
 import json
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,8 +24,8 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
-from wagtail.models import Page
 
+from cms.pages import viewable_page_or_404
 from cms.ratelimit import Rate, RateLimit, RateLimited
 from lessons.models import LessonPage
 from tutor.answering import conversations
@@ -34,16 +40,16 @@ class BadQuestion(ValueError):
     pass
 
 
+class Refused(Exception):
+    """The question is turned away before it is answered; ``response`` says why."""
+
+    def __init__(self, response):
+        super().__init__(response.status_code)
+        self.response = response
+
+
 def viewable_lesson(request, page_id):
-    """The live lesson ``page_id`` if this request may view it (Wagtail view restrictions), else 404."""
-    lesson = LessonPage.objects.live().filter(pk=page_id).first()
-    if (
-        lesson is None
-        or Page.objects.ancestor_of(lesson).filter(depth__gt=1, live=False).exists()  # course unpublished
-        or not all(restriction.accept_request(request) for restriction in lesson.get_view_restrictions())
-    ):
-        raise Http404("No such lesson.")
-    return lesson
+    return viewable_page_or_404(request, LessonPage.objects, page_id)
 
 
 def question_from(request):
@@ -80,25 +86,13 @@ def refusal(message, status, retry_after=None):
 
 
 @require_POST
-def ask(request, page_id):
-    if not request.user.is_authenticated:
-        return refusal(LOGIN_TO_ASK, 401)
-    lesson = viewable_lesson(request, page_id)
+async def ask(request, page_id):
     try:
-        question = question_from(request)
-    except BadQuestion as error:
-        return refusal(str(error), 400)
+        lesson, question = await sync_to_async(accepted_question)(request, page_id)
+    except Refused as refused:
+        return refused.response
     try:
-        RateLimit("tutor-questions", Rate.parse(settings.TUTOR_RATE_LIMIT)).hit(request.user.pk)
-    except RateLimited as limited:
-        message = ngettext(
-            "You've asked the tutor a lot of questions in a short time. Please try again in %(minutes)d minute.",
-            "You've asked the tutor a lot of questions in a short time. Please try again in %(minutes)d minutes.",
-            limited.minutes,
-        ) % {"minutes": limited.minutes}
-        return refusal(message, 429, retry_after=limited.retry_after)
-    try:
-        answer = answering.start(request.user, lesson, question)
+        answer = await answering.begin(request.user, lesson, question)
     except budgets.BudgetExhausted as exhausted:
         return refusal(exhausted.message, 429)
     response = StreamingHttpResponse(
@@ -109,8 +103,32 @@ def ask(request, page_id):
     return response
 
 
-def server_sent_events(events, language=None):
-    """Format events as SSE; closing this stream (client gone) closes the answer, which saves it.
+def accepted_question(request, page_id):
+    """(lesson, question) once the learner may ask it there and now; raises ``Refused`` or Http404.
+
+    Every check before an answer (log-in, the lesson, the question, the rate limit) in one sync section.
+    """
+    if not request.user.is_authenticated:
+        raise Refused(refusal(LOGIN_TO_ASK, 401))
+    lesson = viewable_lesson(request, page_id)
+    try:
+        question = question_from(request)
+    except BadQuestion as error:
+        raise Refused(refusal(str(error), 400)) from error
+    try:
+        RateLimit("tutor-questions", Rate.parse(settings.TUTOR_RATE_LIMIT)).hit(request.user.pk)
+    except RateLimited as limited:
+        message = ngettext(
+            "You've asked the tutor a lot of questions in a short time. Please try again in %(minutes)d minute.",
+            "You've asked the tutor a lot of questions in a short time. Please try again in %(minutes)d minutes.",
+            limited.minutes,
+        ) % {"minutes": limited.minutes}
+        raise Refused(refusal(message, 429, retry_after=limited.retry_after)) from limited
+    return lesson, question
+
+
+async def server_sent_events(events, language=None):
+    """The answer's events as SSE; closing or cancelling this stream (client gone) ends the answer, which saves it.
 
     The stream is read after the view has returned, so each event is made and encoded with the
     request's ``language`` active: messages for the learner (lazy texts included) are in it.
@@ -119,13 +137,14 @@ def server_sent_events(events, language=None):
     try:
         while True:
             with translation.override(language):
-                event = next(events, None)
-                if event is None:
+                try:
+                    event = await anext(events)
+                except StopAsyncIteration:
                     return
                 data = json.dumps(event.data, cls=DjangoJSONEncoder)
             yield f"event: {event.name}\ndata: {data}\n\n".encode()
     finally:
-        events.close()
+        await events.aclose()
 
 
 @require_GET

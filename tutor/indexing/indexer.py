@@ -6,6 +6,15 @@ rest in batches *outside* any transaction (a slow or failing model never holds l
 chunks stay searchable meanwhile), then in one short transaction inserts the new chunks, updates
 the kept ones and deletes the stale ones. Running it twice leaves the same index.
 
+Old text must never come back: two runs for the same page can overlap (a publish while the last
+one is still embedding, a Celery retry, ``tutor_reindex``), and the slower one may have chunked an
+older revision. So each run notes the page's live revision *before* reading its content, and the
+swap, under a lock on the page's ``PageIndexState`` row, goes ahead only if that revision is still
+the page's live one; otherwise the run is ``superseded`` and changes nothing (the run queued by the
+newer publish stores it). The revision stored is recorded as ``indexed_revision_id``. "Newer" means
+published later, not a higher id: a scheduled or rolled-back revision can go live after one with a
+higher id, and it is then the one to index.
+
 Which pages are indexed: live lesson and course pages that are not password-protected (a password
 cannot be checked for a tutor question, so such pages are never retrieved). Pages restricted to
 logged-in users or groups are indexed; retrieval checks those restrictions per user at query time.
@@ -36,6 +45,7 @@ class IndexResult:
     embedded: int = 0
     reused: int = 0
     deleted: int = 0
+    superseded: bool = False  # chunked an older revision than the page has now: nothing was stored
 
     @property
     def changed(self):
@@ -71,6 +81,7 @@ def index_page(page, *, provider=None):
     page = Page.objects.get(pk=page.pk)  # fresh: live state and content as committed now
     if not is_indexable(page):
         return remove_page(page)
+    revision_id = page.live_revision_id  # read before the content, so the content is never older than it
     page = page.specific
     provider = provider or get_provider()
     model = provider.model_name
@@ -90,12 +101,29 @@ def index_page(page, *, provider=None):
         raise
     known.update(zip(missing, vectors, strict=True))
     with transaction.atomic():
-        return _store(page, drafts, hashes, known, model, embedded=len(missing))
+        return _store(page, revision_id, drafts, hashes, known, model, embedded=len(missing))
 
 
-def _store(page, drafts, hashes, vectors, model, *, embedded):
-    """Swap the page's chunks to the new set; the caller holds the transaction."""
+def _superseded(current, revision_id):
+    """Whether chunks of ``revision_id`` are no longer what the page shows.
+
+    ``current`` is the page's ``live`` and ``live_revision_id`` read after the state row was locked,
+    so a newer publish whose run stored its chunks meanwhile, or an unpublish, is seen.
+    """
+    return current is None or not current["live"] or current["live_revision_id"] != revision_id
+
+
+def _store(page, revision_id, drafts, hashes, vectors, model, *, embedded):
+    """Swap the page's chunks to the new set unless a newer revision got there first (caller holds the transaction)."""
     state, _ = PageIndexState.objects.select_for_update().get_or_create(page_id=page.pk)
+    current = Page.objects.filter(pk=page.pk).values("live", "live_revision_id").first()
+    if _superseded(current, revision_id):
+        logger.info("Index of page %s from revision %s superseded by a newer one; not stored", page.pk, revision_id)
+        if state.status == PageIndexState.Status.INDEXING:  # set by this run while embedding; the outcome stands
+            live = current is not None and current["live"]
+            state.status = PageIndexState.Status.INDEXED if live else PageIndexState.Status.REMOVED
+            state.save(update_fields=["status", "updated_at"])
+        return IndexResult(page_id=page.pk, superseded=True)
     course_id = page.get_parent().pk if page.specific_class._meta.model_name == "lessonpage" else page.pk
     existing = {}
     for chunk in Chunk.objects.filter(page_id=page.pk).select_for_update():
@@ -139,6 +167,7 @@ def _store(page, drafts, hashes, vectors, model, *, embedded):
     state.status = PageIndexState.Status.INDEXED
     state.chunk_count = len(drafts)
     state.embedding_model = model
+    state.indexed_revision_id = revision_id
     state.last_indexed_at = timezone.now()
     state.last_error = ""
     state.save()

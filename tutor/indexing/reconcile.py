@@ -74,9 +74,10 @@ def clear_index(*, dimensions):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"DROP INDEX IF EXISTS {HNSW_INDEX}")
             cursor.execute(f"ALTER TABLE {table} ALTER COLUMN embedding TYPE vector({int(dimensions)})")
+            index = next(index for index in Chunk._meta.indexes if index.name == HNSW_INDEX)
             cursor.execute(
                 f"CREATE INDEX {HNSW_INDEX} ON {table} USING hnsw (embedding vector_cosine_ops) "
-                "WITH (m = 16, ef_construction = 64)"
+                f"WITH ({', '.join(index.get_with_params())})"  # the parameters the model's index declares
             )
     return deleted
 
