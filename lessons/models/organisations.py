@@ -1,9 +1,11 @@
 """Schools and businesses, their classes and teams, who belongs where, and what is assigned."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -89,6 +91,13 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
+    """A one-use link e-mailed to ``email``; only an account with that address may accept it.
+
+    It stops working once accepted, once revoked by someone who manages the group, or
+    ``INVITATION_EXPIRY_DAYS`` after it was sent (read at check time, so shortening the setting
+    also shortens invitations already out).
+    """
+
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Membership.Role.choices, default=Membership.Role.LEARNER)
@@ -99,6 +108,10 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("invitation")
@@ -106,6 +119,14 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.email} to {self.group}"
+
+    @property
+    def expires_at(self):
+        return self.created_at + timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+
+    @property
+    def is_expired(self):
+        return timezone.now() >= self.expires_at
 
 
 class Assignment(models.Model):
@@ -129,7 +150,11 @@ class ExportJob(models.Model):
     """A training-record export built by a Celery task; the page polls status and progress.
 
     The CSV is stored in the row (not under MEDIA_ROOT) so it is only ever served through the
-    download view, which authorises on the organisation — never from a public media URL.
+    download view, which authorises on the organisation — never from a public media URL — and the
+    web process and any worker host see the same file (PostgreSQL is the only store of record).
+    It holds personal data, so it is kept ``EXPORT_RETENTION_DAYS`` after it was built: then the
+    download is refused and ``lessons.expire_exports`` (celery beat) blanks the CSV and marks the
+    job expired.
     """
 
     class Status(models.TextChoices):
@@ -137,6 +162,7 @@ class ExportJob(models.Model):
         RUNNING = "running", pgettext_lazy("export status", "Running")
         DONE = "done", pgettext_lazy("export status", "Done")
         FAILED = "failed", pgettext_lazy("export status", "Failed")
+        EXPIRED = "expired", pgettext_lazy("export status", "Expired")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="export_jobs")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -162,4 +188,15 @@ class ExportJob(models.Model):
 
     @property
     def is_finished(self):
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def expires_at(self):
+        return self.finished_at + timedelta(days=settings.EXPORT_RETENTION_DAYS) if self.finished_at else None
+
+    @property
+    def is_expired(self):
+        """Expired as soon as the retention period is over, even before the periodic task has blanked it."""
+        if self.status == self.Status.EXPIRED:
+            return True
+        return self.status == self.Status.DONE and timezone.now() >= self.expires_at

@@ -3,6 +3,7 @@
 Tallinn Demo School: class "Class 9B", teacher "teacher", learner "student", "AI basics" assigned.
 Northwind Demo Ltd: team "Customer Service Team", "manager" as organisation admin and team manager,
 "AI at work" assigned. A course that is not loaded yet is skipped with a note, never an error.
+Learners are enrolled in what is assigned to them, as joining a group would do.
 """
 
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from lessons.models import Assignment, CoursePage, Group, Membership, Organisation
+from lessons.organisations.selectors import group_learners
+from lessons.organisations.services import enrol_in_assignments
 
 Role = Membership.Role
 
@@ -86,7 +89,7 @@ def seed_demo_organisations(report=print):
                 f"  {demo.name}: course '{demo.course_slug}' is not loaded yet, so nothing is assigned to {group.name}."
             )
             continue
-        Assignment.objects.get_or_create(
+        assignment, _ = Assignment.objects.get_or_create(
             group=group,
             course=course,
             defaults={
@@ -94,4 +97,5 @@ def seed_demo_organisations(report=print):
                 "assigned_by": group.created_by,
             },
         )
+        enrol_in_assignments(learners=group_learners(group), assignments=[assignment])
         report(f"  {demo.name}: {group.name} (join code {group.join_code}) has '{course.title}' assigned.")

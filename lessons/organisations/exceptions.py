@@ -16,5 +16,5 @@ class InvitationNotSent(OrganisationError):
     """The mail server refused the invitation e-mail; nobody was invited."""
 
 
-class InvitationUsed(OrganisationError):
-    """Somebody else has already accepted this invitation."""
+class InvitationRefused(OrganisationError):
+    """The invitation cannot be accepted: used, revoked, expired or meant for another e-mail address (``code``)."""

@@ -8,7 +8,11 @@ Definitions used everywhere (so the matrix, the dashboards and the exports agree
 * a learner's *best quiz score* for a course is the mean, over the course's quizzes they
   attempted, of their best attempt (empty when they attempted none);
 * a learner is *overdue* on an assignment when its due date has passed and the course is not completed;
+* a learner has *started* a course once they have opened one of its lessons (being enrolled, which
+  joining a group does, is not starting);
 * a lesson counts in whichever of its translations the learner took it.
+
+``CourseStatus`` applies these rules once, for the teacher's matrix and the learner's dashboard alike.
 """
 
 from dataclasses import dataclass
@@ -16,10 +20,14 @@ from datetime import date, datetime
 
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext
 
 from lessons.models import Assignment, Certificate, LessonProgress, QuizAttempt
-from lessons.organisations.selectors import group_learners, learner_groups
+from lessons.organisations.selectors import assigned_courses, group_learners, learner_groups
+from lessons.organisations.wording import wording_for
+
+# A progress matrix shows this many lesson columns at a time; the page says which and links to the others.
+MATRIX_COLUMNS = 8
 
 
 @dataclass(frozen=True)
@@ -40,12 +48,15 @@ class ProgressFacts:
         self.lessons = list(lessons)
         user_ids = [user.pk for user in users]
         keys = {lesson.translation_key for lesson in self.lessons}
+        self.opened = set()
         self.completed = {}
         for user_id, key, completed_at in LessonProgress.objects.filter(
-            user_id__in=user_ids, lesson__translation_key__in=keys, completed_at__isnull=False
+            user_id__in=user_ids, lesson__translation_key__in=keys
         ).values_list("user_id", "lesson__translation_key", "completed_at"):
-            earlier = self.completed.get((user_id, key))
-            self.completed[(user_id, key)] = min(completed_at, earlier) if earlier else completed_at
+            self.opened.add((user_id, key))
+            if completed_at:
+                earlier = self.completed.get((user_id, key))
+                self.completed[(user_id, key)] = min(completed_at, earlier) if earlier else completed_at
         self.quiz = {
             (row["user_id"], row["lesson__translation_key"]): (row["best"], row["attempts"])
             for row in QuizAttempt.objects.filter(user_id__in=user_ids, lesson__translation_key__in=keys)
@@ -66,13 +77,41 @@ class ProgressFacts:
         bests = [self.quiz[key][0] for key in keys if key in self.quiz]
         return round(sum(bests) / len(bests)) if bests else None
 
+    def course_status(self, user, lessons, assignment, today: date) -> "CourseStatus":
+        completed_at = self.course_completed_at(user, lessons)
+        return CourseStatus(
+            done=sum((user.pk, lesson.translation_key) in self.completed for lesson in lessons),
+            total=len(lessons),
+            started=any((user.pk, lesson.translation_key) in self.opened for lesson in lessons),
+            completed_at=completed_at,
+            overdue=bool(assignment.due_date and not completed_at and assignment.due_date < today),
+        )
+
+
+@dataclass(frozen=True)
+class CourseStatus:
+    """Where one learner stands on one assigned course; ``lessons/org/includes/course_status.html`` words it."""
+
+    done: int
+    total: int
+    started: bool
+    completed_at: datetime | None
+    overdue: bool
+
 
 @dataclass
 class LearnerRow:
     learner: object
     cells: list
-    completed_at: datetime | None
-    overdue: bool
+    status: CourseStatus
+
+    @property
+    def completed_at(self):
+        return self.status.completed_at
+
+    @property
+    def overdue(self):
+        return self.status.overdue
 
 
 @dataclass
@@ -93,9 +132,37 @@ class CourseMatrix:
     def overdue_rows(self):
         return [row for row in self.rows if row.overdue]
 
+    def columns(self, first=1):
+        """Up to MATRIX_COLUMNS lessons from lesson number ``first`` (1-based; out of range means the first)."""
+        total = len(self.lessons)
+        start = first - 1 if 1 <= first <= total else 0
+        end = min(start + MATRIX_COLUMNS, total)
+        return MatrixColumns(
+            first=start + 1,
+            last=end,
+            total=total,
+            lessons=self.lessons[start:end],
+            rows=[(row, row.cells[start:end]) for row in self.rows],
+            previous=max(start + 1 - MATRIX_COLUMNS, 1) if start else None,
+            next=end + 1 if end < total else None,
+        )
 
-def is_overdue(assignment, completed_at, today: date):
-    return bool(assignment.due_date and not completed_at and assignment.due_date < today)
+
+@dataclass(frozen=True)
+class MatrixColumns:
+    """The lesson columns of a matrix on screen: which of how many, and where the previous and next ones start."""
+
+    first: int
+    last: int
+    total: int
+    lessons: list
+    rows: list  # (LearnerRow, its cells for these lessons)
+    previous: int | None
+    next: int | None
+
+    @property
+    def is_partial(self):
+        return self.last - self.first + 1 < self.total
 
 
 def group_assignments(group):
@@ -112,11 +179,14 @@ def group_matrices(group, learners=None):
     matrices = []
     for assignment in assignments:
         lessons = lessons_by_assignment[assignment.pk]
-        rows = []
-        for learner in learners:
-            completed_at = facts.course_completed_at(learner, lessons)
-            cells = [facts.cell(learner, lesson) for lesson in lessons]
-            rows.append(LearnerRow(learner, cells, completed_at, is_overdue(assignment, completed_at, today)))
+        rows = [
+            LearnerRow(
+                learner,
+                [facts.cell(learner, lesson) for lesson in lessons],
+                facts.course_status(learner, lessons, assignment, today),
+            )
+            for learner in learners
+        ]
         matrices.append(CourseMatrix(assignment, lessons, rows))
     return matrices
 
@@ -133,14 +203,21 @@ class CourseCompletion:
 
 
 def organisation_completion(organisation):
-    """Completion by course across the organisation; a learner in two groups with the same course counts once."""
-    by_course = {}
+    """Completion by course across the organisation, one row per assigned course (``assigned_courses``).
+
+    A learner in two groups with the same course (in any of its languages) counts once; a course
+    assigned only to groups without learners yet shows 0 of 0.
+    """
+    courses = assigned_courses(organisation.groups.all())
+    done_by_course = {course.translation_key: {} for course in courses}
     for record in training_record_rows(organisation):
-        entry = by_course.setdefault(record.course.pk, (record.course, {}))
-        entry[1][record.learner.pk] = entry[1].get(record.learner.pk) or bool(record.completed_at)
+        done_by_learner = done_by_course[record.course.translation_key]
+        done_by_learner[record.learner.pk] = done_by_learner.get(record.learner.pk) or bool(record.completed_at)
     return [
-        CourseCompletion(course, len(done_by_learner), sum(done_by_learner.values()))
-        for course, done_by_learner in sorted(by_course.values(), key=lambda item: item[0].title)
+        CourseCompletion(
+            course, len(done_by_course[course.translation_key]), sum(done_by_course[course.translation_key].values())
+        )
+        for course in courses
     ]
 
 
@@ -157,20 +234,22 @@ class TrainingRecordRow:
     language: str = ""  # the language the course was taken in (from the certificate), "" until then
 
 
-# Column titles in the reader's language (the cells stay ISO dates, numbers and codes).
-TRAINING_RECORD_HEADER = [
-    pgettext_lazy("CSV column", "learner"),
-    pgettext_lazy("CSV column", "username"),
-    pgettext_lazy("CSV column", "email"),
-    pgettext_lazy("CSV column", "group"),
-    pgettext_lazy("CSV column", "course"),
-    pgettext_lazy("CSV column", "assigned"),
-    pgettext_lazy("CSV column", "due"),
-    pgettext_lazy("CSV column", "completed"),
-    pgettext_lazy("CSV column", "best quiz score (%)"),
-    pgettext_lazy("CSV column", "certificate code"),
-    pgettext_lazy("CSV column", "language"),
-]
+def training_record_header(organisation):
+    """Column titles in the reader's language and the organisation's words; the cells stay ISO dates, numbers, codes."""
+    words = wording_for(organisation)
+    return [
+        words.csv_member,
+        pgettext("CSV column", "username"),
+        pgettext("CSV column", "email"),
+        words.csv_group,
+        pgettext("CSV column", "course"),
+        pgettext("CSV column", "assigned"),
+        pgettext("CSV column", "due"),
+        pgettext("CSV column", "completed"),
+        pgettext("CSV column", "best quiz score (%)"),
+        pgettext("CSV column", "certificate code"),
+        pgettext("CSV column", "language"),
+    ]
 
 
 def count_training_record_rows(organisation):
@@ -209,7 +288,7 @@ def training_record_rows(organisation):
 
 
 def learner_assignments(user):
-    """A learner's assignments across all their groups, soonest due first, each with its status."""
+    """A learner's assignments across all their groups, soonest due first, each with its ``status`` (CourseStatus)."""
     assignments = list(
         Assignment.objects.filter(group__in=learner_groups(user))
         .select_related("course", "group__organisation")
@@ -218,17 +297,7 @@ def learner_assignments(user):
     courses = {a.course_id: a.course for a in assignments}
     lessons_by_course = {pk: list(course.lessons()) for pk, course in courses.items()}
     facts = ProgressFacts([user], [lesson for lessons in lessons_by_course.values() for lesson in lessons])
-    started = set(
-        LessonProgress.objects.filter(
-            user=user, lesson__translation_key__in=[lesson.translation_key for lesson in facts.lessons]
-        ).values_list("lesson__translation_key", flat=True)
-    )
     today = timezone.localdate()
     for assignment in assignments:
-        lessons = lessons_by_course[assignment.course_id]
-        assignment.completed_at = facts.course_completed_at(user, lessons)
-        assignment.done_count = sum(facts.cell(user, lesson).done for lesson in lessons)
-        assignment.lesson_count = len(lessons)
-        assignment.is_overdue = is_overdue(assignment, assignment.completed_at, today)
-        assignment.is_started = any(lesson.translation_key in started for lesson in lessons)
+        assignment.status = facts.course_status(user, lessons_by_course[assignment.course_id], assignment, today)
     return assignments

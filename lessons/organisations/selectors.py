@@ -7,7 +7,7 @@ groups, learners or exports exist in another organisation.
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from lessons.models import ExportJob, Group, Membership, Organisation
+from lessons.models import Assignment, ExportJob, Group, Membership, Organisation
 
 Role = Membership.Role
 
@@ -64,3 +64,21 @@ def group_learners(group):
     return [
         m.user for m in group.memberships.filter(role=Role.LEARNER).select_related("user").order_by("user__username")
     ]
+
+
+def open_invitations(group):
+    """Invitations not yet accepted nor revoked, newest first; expired ones are shown as such on the group page."""
+    return group.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).order_by("-created_at")
+
+
+def assigned_courses(groups):
+    """The courses assigned to any of ``groups``, one per course whatever its language, by title.
+
+    The one answer to "how many courses are assigned": the team table of the organisation page, the
+    group page and "Completion by course" all count these. Where groups were assigned different
+    translations of a course, the one assigned first names it.
+    """
+    courses = {}
+    for assignment in Assignment.objects.filter(group__in=groups).select_related("course").order_by("assigned_at"):
+        courses.setdefault(assignment.course.translation_key, assignment.course)
+    return sorted(courses.values(), key=lambda course: course.title)

@@ -1,8 +1,13 @@
-"""Writes for classes and teams: create a group, join by code, manage the code, invite, accept, assign.
+"""Writes for classes and teams: create a group, join by code, manage the code, invite, accept, revoke, assign.
 
-Assigning a course does not enrol anyone: learners see the assignment and its due date on their
-dashboard, and the ordinary enrolment happens when they start the course. That keeps "assigned"
-and "started" apart in the reports, which is what a teacher or an auditor wants to see.
+A learner in a group is enrolled in every course assigned to it: when they join (by code or
+invitation) and when a course is assigned to a group they are already in. Otherwise the dashboard
+would say "You are not enrolled in a course yet" right above "Assigned to you". Enrolled is not
+started: the reports say "not started" until the learner opens a lesson (``reports.CourseStatus``).
+
+An invitation is bound to the address it was e-mailed to: only an account with that e-mail
+(ignoring case) may accept it. Following the link while signing up with that address counts as
+proving it, since only its owner received the link.
 """
 
 import logging
@@ -13,10 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from cms.languages import save_preferred_language
+from lessons.learning.exceptions import NotEnrollable
+from lessons.learning.services import enrol
 from lessons.models import Assignment, Group, Invitation, Membership
 from lessons.models.organisations import new_join_code
+from lessons.templatetags.lesson_dates import local_date
 
-from .exceptions import InvitationNotSent, InvitationUsed, JoinCodeRefused
+from .exceptions import InvitationNotSent, InvitationRefused, JoinCodeRefused
+from .selectors import group_learners
+from .wording import wording_for
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +55,10 @@ def create_group(*, organisation, name, created_by):
 
 
 def add_member(*, user, group, role=Membership.Role.LEARNER):
-    """Put ``user`` in ``group``; returns (membership, created). An existing membership is kept as it is."""
+    """Put ``user`` in ``group``; returns (membership, created). An existing membership is kept as it is.
+
+    A new learner is enrolled in the courses already assigned to the group.
+    """
     try:
         with transaction.atomic():
             membership, created = Membership.objects.get_or_create(
@@ -52,17 +66,38 @@ def add_member(*, user, group, role=Membership.Role.LEARNER):
             )
     except IntegrityError:  # a concurrent join of the same user won the race
         membership, created = Membership.objects.get(user=user, group=group), False
+    if created and membership.role == Membership.Role.LEARNER:
+        enrol_in_assignments(learners=[user], assignments=group.assignments.select_related("course"))
     return membership, created
 
 
-def join_by_code(*, user, code):
-    """Join the group whose current, enabled join code this is; JoinCodeRefused with a clear message otherwise."""
+def enrol_in_assignments(*, learners, assignments):
+    """Enrol each learner in each assigned course (the learning app's ordinary, idempotent enrolment).
+
+    A course unpublished since it was assigned cannot take enrolments; it is skipped, and the
+    learner is enrolled should it be assigned again once it is live.
+    """
+    for assignment in assignments:
+        for learner in learners:
+            try:
+                enrol(user=learner, course=assignment.course)
+            except NotEnrollable:
+                break
+
+
+def group_for_code(code):
+    """The group whose current, enabled join code this is; JoinCodeRefused with a clear message otherwise."""
     group = Group.objects.select_related("organisation").filter(join_code=normalise_code(code)).first()
     if group is None:
         raise JoinCodeRefused(str(WRONG_CODE), code="wrong_code")
     if not group.join_code_enabled:
         raise JoinCodeRefused(str(CODE_DISABLED), code="code_disabled")
-    return add_member(user=user, group=group)
+    return group
+
+
+def join_by_code(*, user, code):
+    """Join the group whose current, enabled join code this is; JoinCodeRefused with a clear message otherwise."""
+    return add_member(user=user, group=group_for_code(code))
 
 
 def rotate_join_code(group):
@@ -87,13 +122,12 @@ def invite(*, group, email, role, invited_by, site_url):
     accept_url = site_url.rstrip("/") + reverse("lessons:org:invitation", args=[invitation.token])
     inviter = invited_by.get_full_name() or invited_by.get_username()
     names = {"inviter": inviter, "group": group.name, "organisation": group.organisation.name}
-    # Translators: the invitation e-mail (plain text); keep %(url)s on a line of its own so it stays clickable.
-    message = gettext(
-        "%(inviter)s invites you to join %(group)s at %(organisation)s on the AI Literacy platform.\n\n"
-        "Open this link, then log in or sign up, to accept:\n%(url)s\n\n"
-        "If you did not expect this e-mail you can ignore it."
-    ) % {**names, "url": accept_url}
-    subject = gettext("Join %(group)s on AI Literacy") % names
+    words = wording_for(group.organisation)
+    validity = gettext(
+        "The link works once, until %(date)s, and only for an account with the e-mail address %(email)s."
+    ) % {"date": local_date(invitation.expires_at, "datetime"), "email": invitation.email}
+    message = "\n\n".join([words.invitation_body % {**names, "url": accept_url}, validity])
+    subject = words.invitation_subject % names
     try:
         send_mail(subject, message, None, [invitation.email])
     except OSError as error:  # smtplib's errors and refused connections are all OSErrors
@@ -108,14 +142,50 @@ def invite(*, group, email, role, invited_by, site_url):
     return invitation
 
 
+def mask_email(email):
+    """``s***@example.org``: enough for its owner to recognise, little for someone who found the link."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def check_invitation(invitation, user=None):
+    """Raise InvitationRefused (with the reason the person reads) unless ``user`` may accept it now.
+
+    Without a user only what holds for everyone is checked (used, revoked, expired), so the page can
+    say so before asking anyone to log in. Accepting twice with the account that accepted is allowed.
+    """
+    if invitation.accepted_at is not None:
+        if user is not None and invitation.accepted_by_id == user.pk:
+            return
+        raise InvitationRefused(gettext("This invitation has already been used. Ask for a new one."), code="used")
+    if invitation.revoked_at is not None:
+        raise InvitationRefused(
+            gettext("This invitation has been withdrawn. Ask whoever invited you for a new one."), code="revoked"
+        )
+    if invitation.is_expired:
+        raise InvitationRefused(
+            gettext("This invitation expired on %(date)s. Ask whoever invited you for a new one.")
+            % {"date": local_date(invitation.expires_at, "datetime")},
+            code="expired",
+        )
+    if user is not None and (user.email or "").strip().lower() != invitation.email.lower():
+        raise InvitationRefused(
+            gettext(
+                "This invitation was sent to %(invited)s and works only for an account with that e-mail "
+                "address. You are logged in with %(yours)s. Log out, then log in or sign up with %(invited)s."
+            )
+            % {"invited": mask_email(invitation.email), "yours": user.email or gettext("no e-mail address")},
+            code="wrong_email",
+        )
+
+
 @transaction.atomic
 def accept_invitation(*, invitation, user):
-    """Join the invitation's group with its role. An invitation works once; InvitationUsed if used."""
+    """Join the invitation's group with its role, once, for the account with the invited e-mail address."""
     invitation = Invitation.objects.select_for_update().select_related("group__organisation").get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        if invitation.accepted_by_id == user.pk:
-            return Membership.objects.get(user=user, group=invitation.group)
-        raise InvitationUsed(gettext("This invitation has already been used. Ask for a new one."), code="used")
+    check_invitation(invitation, user)
+    if invitation.accepted_at is not None:  # the same person clicking again
+        return Membership.objects.get(user=user, group=invitation.group)
     membership, _ = add_member(user=user, group=invitation.group, role=invitation.role)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
@@ -123,9 +193,34 @@ def accept_invitation(*, invitation, user):
     return membership
 
 
-def assign_course(*, group, course, due_date, assigned_by):
-    """Assign (or re-date) a course for a group."""
-    assignment, _ = Assignment.objects.update_or_create(
-        group=group, course=course, defaults={"due_date": due_date, "assigned_by": assigned_by}
+@transaction.atomic
+def accept_invitation_with_new_account(*, invitation, signup_form, language):
+    """Create the account of a valid InvitationSignupForm and accept with it: both, or neither."""
+    user = signup_form.save()
+    save_preferred_language(user, language)
+    return accept_invitation(invitation=invitation, user=user)
+
+
+def revoke_invitation(*, invitation, revoked_by):
+    """Withdraw an invitation that has not been accepted; its link stops working at once."""
+    updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=revoked_by
     )
+    return bool(updated)
+
+
+@transaction.atomic
+def assign_course(*, group, course, due_date, assigned_by):
+    """Assign (or re-date) a course for a group, and enrol the group's learners in it.
+
+    A group has one assignment per course whatever its language: assigning a translation of a
+    course already assigned switches that assignment to the translation, so the group page, the
+    team table and "Completion by course" count the same courses.
+    """
+    assignment = Assignment.objects.filter(group=group, course__translation_key=course.translation_key).first()
+    if assignment is None:
+        assignment = Assignment(group=group)
+    assignment.course, assignment.due_date, assignment.assigned_by = course, due_date, assigned_by
+    assignment.save()
+    enrol_in_assignments(learners=group_learners(group), assignments=[assignment])
     return assignment

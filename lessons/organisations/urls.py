@@ -8,11 +8,17 @@ app_name = "org"
 urlpatterns = [
     path("", views.home, name="home"),
     path("join/", views.join, name="join"),
+    path("join/sign-up/", views.join_signup, name="join_signup"),
     path("groups/new/", views.group_create, name="group-create"),
     path("groups/<int:pk>/", views.group_detail, name="group"),
     path("groups/<int:pk>/code/rotate/", views.group_rotate_code, name="group-rotate-code"),
     path("groups/<int:pk>/code/enabled/", views.group_toggle_code, name="group-toggle-code"),
     path("groups/<int:pk>/invite/", views.group_invite, name="group-invite"),
+    path(
+        "groups/<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        views.group_revoke_invitation,
+        name="group-revoke-invitation",
+    ),
     path("groups/<int:pk>/assign/", views.group_assign, name="group-assign"),
     path("groups/<int:pk>/progress.csv", views.group_progress_csv, name="group-progress-csv"),
     path("groups/<int:pk>/learners/<int:user_id>/", views.learner_detail, name="learner"),

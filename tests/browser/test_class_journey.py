@@ -1,7 +1,8 @@
 """A class from start to finish in a real browser, then a business admin's training-record export.
 
-The student completes the lesson through the real lesson UI (enrol button, quiz form over htmx);
-the export runs as a Celery task on a real worker while the page polls its progress.
+Joining the class enrols the student in its assigned course; they complete the lesson through the
+real lesson UI (quiz form over htmx); the export runs as a Celery task on a real worker while the
+page polls its progress.
 """
 
 import csv
@@ -29,8 +30,8 @@ def test_teacher_runs_a_class_and_sees_the_student_complete_a_lesson(page, log_i
 
     log_in(page, "teacher")
     page.get_by_role("link", name="My classes").click()
-    page.get_by_role("link", name="Create a class or team").click()
-    page.get_by_label("Name of the class or team").fill("Class 9B")
+    page.get_by_role("link", name="Create a class", exact=True).click()
+    page.get_by_label("Name of the class").fill("Class 9B")
     page.get_by_role("button", name="Create").click()
     page.get_by_role("heading", name="Class 9B", level=1).wait_for()
     code = page.get_by_test_id("join-code").inner_text()
@@ -42,7 +43,7 @@ def test_teacher_runs_a_class_and_sees_the_student_complete_a_lesson(page, log_i
     log_out(page)
 
     log_in(page, "student")
-    page.get_by_role("link", name="Join a class").click()
+    page.get_by_role("link", name="Join a class or team", exact=True).click()
     page.get_by_label("Join code").fill("NOTACODE")
     page.get_by_role("button", name="Join").click()
     assert page.get_by_role("alert").filter(has_text="does not match any class").is_visible()
@@ -51,10 +52,12 @@ def test_teacher_runs_a_class_and_sees_the_student_complete_a_lesson(page, log_i
     page.get_by_text("You joined Class 9B at Tallinn Demo School.").wait_for()
 
     page.goto("/en/learn/dashboard/")
+    assert page.get_by_text("You are not enrolled in a course yet").count() == 0, "joining enrolled the student"
     assignments = page.locator(".org-assignments")
     assert "AI basics" in assignments.inner_text() and f"Due {due.day} {due:%b %Y}" in assignments.inner_text()
+    assert "not started" in assignments.inner_text()
     assignments.get_by_role("link", name="AI basics").click()
-    page.get_by_role("button", name="Enrol in this course").click()
+    page.get_by_role("link", name="Start: What AI is").click()
     page.get_by_role("heading", name="What AI is", level=1).wait_for()
     page.get_by_label("A chatbot").check()
     page.get_by_role("button", name="Submit answers").click()
@@ -69,6 +72,7 @@ def test_teacher_runs_a_class_and_sees_the_student_complete_a_lesson(page, log_i
     assert first_lesson.get_attribute("data-done") == "yes"
     assert "100%" in first_lesson.inner_text() and "1 attempt" in first_lesson.inner_text()
     assert row.locator("td").nth(1).get_attribute("data-done") == "no"
+    assert row.get_by_test_id("course-status").inner_text() == "1 of 2 lessons done"
     assert page.get_by_text("Completed by 0 of 1 learner (0%).").is_visible()
 
     row.get_by_role("link", name="Sam Student").click()
@@ -95,7 +99,7 @@ def business(transactional_db):
 @pytest.mark.celery_worker
 def test_business_admin_exports_the_training_record_with_progress(page, business, celery_worker, log_in):
     log_in(page, "manager")
-    page.get_by_role("link", name="My classes").click()
+    page.get_by_role("link", name="My teams").click()
     page.get_by_role("link", name="Northwind Demo Ltd").click()
     assert page.get_by_role("row", name="AI at work").inner_text().split() == ["AI", "at", "work", "2", "1", "50%"]
     page.get_by_role("button", name="Prepare export in the background").click()
@@ -109,7 +113,7 @@ def test_business_admin_exports_the_training_record_with_progress(page, business
     with page.expect_download() as download_info:
         download_link.click()
     rows = list(csv.DictReader(io.StringIO(Path(download_info.value.path()).read_text(encoding="utf-8"))))
-    assert [(r["learner"], r["group"], r["course"], r["due"], r["best quiz score (%)"]) for r in rows] == [
+    assert [(r["staff member"], r["team"], r["course"], r["due"], r["best quiz score (%)"]) for r in rows] == [
         ("Dana Done", "Customer Service Team", "AI at work", "2030-03-31", "90"),
         ("Nick New", "Customer Service Team", "AI at work", "2030-03-31", ""),
     ]

@@ -52,6 +52,8 @@ def test_with_the_courses_loaded_both_organisations_are_complete_and_seeding_is_
     assert Assignment.objects.get(group=class_9b).due_date is not None
     assert Assignment.objects.get(group=team).course == at_work
     assert Assignment.objects.count() == 2 and Group.objects.count() == 2 and Membership.objects.count() == 4
+    assert [e.course for e in user("student").enrolments.all()] == [basics], "as joining the class would"
+    assert not user("teacher").enrolments.exists()
     assert any("Class 9B (join code CLASS9B) has 'AI basics' assigned" in note for note in notes)
 
 

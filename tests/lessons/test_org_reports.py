@@ -7,21 +7,26 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import timezone
 
-from lessons.models import Certificate, Membership
+from lessons.models import Certificate, LessonProgress, Membership
 from lessons.organisations.reports import (
+    MATRIX_COLUMNS,
+    CourseStatus,
     count_training_record_rows,
     group_matrices,
     learner_assignments,
     organisation_completion,
     training_record_rows,
 )
+from lessons.organisations.selectors import assigned_courses
 from tests.factories import (
     GroupFactory,
     assign,
     complete_lesson,
+    course,
     course_with_lessons,
     member,
     quiz_attempt,
+    translate,
 )
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +109,25 @@ def test_training_record_stays_inside_its_organisation(classroom):
     assert {row.learner.username for row in training_record_rows(group.organisation)} == {"ann", "ben"}
 
 
+def test_courses_assigned_are_counted_once_per_course_whatever_the_language(classroom):
+    """The team table, the group page and "Completion by course" all count assigned_courses()."""
+    group, english, lessons, ann, ben = classroom
+    estonian = translate(english, "et", title="TI alused")
+    empty_team = GroupFactory(organisation=group.organisation)  # nobody has joined yet
+    assign(empty_team, estonian)
+    only_here = course("Prompting")
+    assign(empty_team, only_here)
+
+    assert assigned_courses([group]) == [english]
+    assert [c.title for c in assigned_courses([empty_team])] == ["Prompting", "TI alused"]
+    completion = organisation_completion(group.organisation)
+    assert [(row.course.title, row.learners, row.completed) for row in completion] == [
+        ("AI basics", 2, 0),
+        ("Prompting", 0, 0),
+    ]
+    assert len(completion) == len(assigned_courses(group.organisation.groups.all()))
+
+
 def test_completion_by_course_counts_a_learner_in_two_groups_once(classroom):
     group, course, lessons, ann, ben = classroom
     second_group = GroupFactory(organisation=group.organisation)
@@ -119,15 +143,47 @@ def test_a_learner_sees_their_assignments_with_status(classroom):
     group, course, (first, second), ann, ben = classroom
     complete_lesson(ann, first)
     [assignment] = learner_assignments(ann)
-    assert (assignment.course, assignment.due_date, assignment.done_count, assignment.lesson_count) == (
-        course,
-        PAST,
-        1,
-        2,
-    )
-    assert assignment.is_overdue and not assignment.completed_at
+    assert (assignment.course, assignment.due_date) == (course, PAST)
+    assert assignment.status == CourseStatus(done=1, total=2, started=True, completed_at=None, overdue=True)
     outsider = member(GroupFactory())
     assert learner_assignments(outsider) == []
+
+
+def test_the_matrix_and_the_dashboard_give_each_learner_the_same_status(classroom):
+    """One rule (CourseStatus) and one wording (course_status.html): "not started" until a lesson is opened."""
+    group, course, (first, second), ann, ben = classroom
+    LessonProgress.objects.create(user=ann, lesson=first, first_read_at=timezone.now())  # opened, not passed
+    group.assignments.update(due_date=FUTURE)
+    matrix_statuses = {row.learner.username: row.status for row in group_matrices(group)[0].rows}
+    for learner in (ann, ben):
+        [assignment] = learner_assignments(learner)
+        assert assignment.status == matrix_statuses[learner.username]
+    assert (matrix_statuses["ann"].started, matrix_statuses["ben"].started) == (True, False)
+
+    template = Template('{% include "lessons/org/includes/course_status.html" %}')
+    assert template.render(Context({"status": matrix_statuses["ben"]})).strip() == "not started"
+    assert template.render(Context({"status": matrix_statuses["ann"]})).strip() == "0 of 2 lessons done"
+    overdue = CourseStatus(done=0, total=2, started=False, completed_at=None, overdue=True)
+    assert template.render(Context({"status": overdue})).strip() == "<strong>overdue</strong>, not started"
+
+
+def test_a_wide_matrix_shows_its_lessons_a_page_of_columns_at_a_time():
+    group = GroupFactory()
+    titles = [f"Lesson {n}" for n in range(1, MATRIX_COLUMNS + 3)]
+    page, lessons = course_with_lessons(lesson_titles=titles)
+    assign(group, page)
+    ann = member(group)
+    complete_lesson(ann, lessons[-1])
+    [matrix] = group_matrices(group)
+
+    first = matrix.columns()
+    assert (first.first, first.last, first.total, first.previous, first.next) == (1, 8, 10, None, 9)
+    assert first.is_partial and [lesson.title for lesson in first.lessons] == titles[:8]
+    rest = matrix.columns(first.next)
+    assert (rest.first, rest.last, rest.previous, rest.next) == (9, 10, 1, None)
+    [(row, cells)] = rest.rows
+    assert row.learner == ann and [cell.done for cell in cells] == [False, True]
+    assert matrix.columns(99).first == 1, "out of range shows the first lessons"
 
 
 def test_the_dashboard_include_lists_assignments_and_due_dates(classroom):

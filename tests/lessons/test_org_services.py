@@ -1,14 +1,24 @@
-"""Joining by code, invitations, group creation and assignments (lessons.organisations)."""
+"""Joining by code, invitations, group creation, assignments and enrolment (lessons.organisations)."""
 
 import datetime
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
-from lessons.models import Assignment, Membership
+from lessons.models import Assignment, Enrolment, Invitation, Membership
 from lessons.organisations import services
-from lessons.organisations.exceptions import InvitationUsed, JoinCodeRefused
-from tests.factories import GroupFactory, OrganisationFactory, UserFactory, course_with_lessons, member
+from lessons.organisations.exceptions import InvitationRefused, JoinCodeRefused
+from tests.factories import (
+    GroupFactory,
+    OrganisationFactory,
+    UserFactory,
+    assign,
+    course,
+    course_with_lessons,
+    member,
+    translate,
+)
 
 pytestmark = pytest.mark.django_db
 Role = Membership.Role
@@ -103,6 +113,7 @@ def test_an_invitation_is_mailed_and_accepting_it_joins_with_its_role(django_cap
     assert message.to == ["sam@example.org"]
     assert "Tom Teacher invites you to join Class 9B" in message.body
     assert f"http://testserver/en/learn/org/invitations/{invitation.token}/" in message.body
+    assert "only for an account with the e-mail address sam@example.org" in message.body
 
     sam = UserFactory(username="sam")
     membership = services.accept_invitation(invitation=invitation, user=sam)
@@ -111,25 +122,121 @@ def test_an_invitation_is_mailed_and_accepting_it_joins_with_its_role(django_cap
     assert invitation.accepted_by == sam and invitation.accepted_at is not None
 
 
-def test_an_invitation_works_only_once():
-    group = GroupFactory()
-    invitation = services.invite(
-        group=group, email="a@example.org", role=Role.LEARNER, invited_by=member(group, Role.TEACHER), site_url="/"
+def invitation_for(email, group=None, role=Role.LEARNER):
+    group = group or GroupFactory()
+    return services.invite(
+        group=group, email=email, role=role, invited_by=member(group, Role.TEACHER), site_url="http://testserver/"
     )
-    first = UserFactory()
+
+
+def refusal(invitation, user):
+    with pytest.raises(InvitationRefused) as refused:
+        services.accept_invitation(invitation=invitation, user=user)
+    assert not Membership.objects.filter(user=user, group=invitation.group).exists()
+    return refused.value
+
+
+def test_an_invitation_works_only_once():
+    invitation = invitation_for("a@example.org")
+    first = UserFactory(email="A@Example.org")  # the address matches whatever its case
     services.accept_invitation(invitation=invitation, user=first)
     assert services.accept_invitation(invitation=invitation, user=first).user == first  # repeat click is harmless
-    other = UserFactory()
-    with pytest.raises(InvitationUsed, match="already been used"):
-        services.accept_invitation(invitation=invitation, user=other)
-    assert not Membership.objects.filter(user=other).exists()
+    second = UserFactory(email="a@example.org")  # even an account with the same address cannot use it again
+    refused = refusal(invitation, second)
+    assert refused.code == "used" and "already been used" in refused.message
 
 
-def test_assigning_again_changes_the_due_date_instead_of_duplicating():
+def test_an_invitation_is_refused_to_an_account_with_another_e_mail_address():
+    invitation = invitation_for("sam@example.org")
+    refused = refusal(invitation, UserFactory(email="mallory@example.org"))
+    assert refused.code == "wrong_email"
+    assert "sent to s***@example.org" in refused.message and "mallory@example.org" in refused.message
+    assert refusal(invitation, UserFactory(email="")).code == "wrong_email"
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None, "a refused attempt does not use the invitation up"
+    assert services.accept_invitation(invitation=invitation, user=UserFactory(email="sam@example.org"))
+
+
+def test_an_expired_invitation_is_refused(settings):
+    settings.INVITATION_EXPIRY_DAYS = 14
+    invitation = invitation_for("sam@example.org")
+    sam = UserFactory(email="sam@example.org")
+    Invitation.objects.filter(pk=invitation.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=14, seconds=1)
+    )
+    invitation.refresh_from_db()
+    refused = refusal(invitation, sam)
+    assert refused.code == "expired" and "expired on" in refused.message
+    settings.INVITATION_EXPIRY_DAYS = 15  # the setting is read when the link is used
+    assert services.accept_invitation(invitation=invitation, user=sam).group == invitation.group
+
+
+def test_a_revoked_invitation_is_refused_and_an_accepted_one_cannot_be_revoked():
+    invitation = invitation_for("sam@example.org")
+    manager = invitation.invited_by
+    assert services.revoke_invitation(invitation=invitation, revoked_by=manager)
+    invitation.refresh_from_db()
+    assert invitation.revoked_by == manager and invitation.revoked_at is not None
+    refused = refusal(invitation, UserFactory(email="sam@example.org"))
+    assert refused.code == "revoked" and "withdrawn" in refused.message
+
+    accepted = invitation_for("kim@example.org")
+    services.accept_invitation(invitation=accepted, user=UserFactory(email="kim@example.org"))
+    assert not services.revoke_invitation(invitation=accepted, revoked_by=manager)
+    accepted.refresh_from_db()
+    assert accepted.revoked_at is None
+
+
+def enrolled_courses(user):
+    return set(Enrolment.objects.filter(user=user).values_list("course__title", flat=True))
+
+
+def test_joining_a_group_enrols_the_learner_in_its_assigned_courses():
     group = GroupFactory()
-    course, _ = course_with_lessons()
-    services.assign_course(group=group, course=course, due_date=datetime.date(2030, 1, 1), assigned_by=None)
-    services.assign_course(group=group, course=course, due_date=datetime.date(2030, 2, 1), assigned_by=None)
+    first, _ = course_with_lessons(title="AI basics")
+    second, _ = course_with_lessons(title="Prompting")
+    assign(group, first)
+    assign(group, second)
+    learner = UserFactory()
+    services.join_by_code(user=learner, code=group.join_code)
+    assert enrolled_courses(learner) == {"AI basics", "Prompting"}
+
+    invited = UserFactory(email="new@example.org")
+    services.accept_invitation(invitation=invitation_for("new@example.org", group), user=invited)
+    assert enrolled_courses(invited) == {"AI basics", "Prompting"}
+
+    staff = UserFactory(email="t@example.org")
+    services.accept_invitation(invitation=invitation_for("t@example.org", group, Role.TEACHER), user=staff)
+    assert enrolled_courses(staff) == set(), "teachers and managers are not enrolled"
+
+
+def test_assigning_enrols_the_group_s_learners_and_re_assigning_changes_the_due_date_instead_of_duplicating():
+    group = GroupFactory()
+    learner = member(group)
+    teacher = member(group, Role.TEACHER)
+    page, _ = course_with_lessons()
+    services.assign_course(group=group, course=page, due_date=datetime.date(2030, 1, 1), assigned_by=teacher)
+    services.assign_course(group=group, course=page, due_date=datetime.date(2030, 2, 1), assigned_by=teacher)
     assignment = Assignment.objects.get(group=group)
     assert assignment.due_date == datetime.date(2030, 2, 1)
-    assert not course.enrolments.exists(), "assigning does not enrol; learners enrol when they start"
+    assert enrolled_courses(learner) == {"AI basics"} and enrolled_courses(teacher) == set()
+
+
+def test_assigning_a_translation_of_an_assigned_course_switches_the_assignment():
+    group = GroupFactory()
+    english = course("AI basics")
+    estonian = translate(english, "et", title="TI alused")
+    services.assign_course(group=group, course=english, due_date=None, assigned_by=None)
+    services.assign_course(group=group, course=estonian, due_date=datetime.date(2030, 1, 1), assigned_by=None)
+    (assignment,) = Assignment.objects.filter(group=group)
+    assert (assignment.course.pk, assignment.due_date) == (estonian.pk, datetime.date(2030, 1, 1))
+
+
+def test_a_course_unpublished_since_it_was_assigned_is_skipped_when_joining():
+    group = GroupFactory()
+    page, _ = course_with_lessons()
+    assign(group, page)
+    page.unpublish()
+    learner = UserFactory()
+    membership, created = services.join_by_code(user=learner, code=group.join_code)
+    assert created and enrolled_courses(learner) == set()

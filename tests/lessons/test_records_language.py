@@ -29,6 +29,6 @@ def test_a_course_taken_in_estonian_is_recorded_as_estonian_against_the_english_
     (matrix,) = group_matrices(group)
     assert [cell.done for cell in matrix.rows[0].cells] == [True]
     (assignment,) = learner_assignments(learner)
-    assert (assignment.done_count, assignment.lesson_count, assignment.is_started) == (1, 1, True)
+    assert (assignment.status.done, assignment.status.total, assignment.status.started) == (1, 1, True)
     page = client.get(f"/en/learn/certificates/verify/{certificate.code}/").content.decode()
     assert "Language of the course" in page and "Estonian" in page
