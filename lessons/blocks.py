@@ -51,6 +51,13 @@ class OptionBlock(blocks.StructBlock):
     text = labelled(blocks.CharBlock(max_length=300), _("Text"))
     is_correct = labelled(blocks.BooleanBlock(required=False), _("Is correct"))
     feedback = labelled(blocks.CharBlock(required=False, max_length=400), _("Feedback"))
+    pinned = labelled(
+        blocks.BooleanBlock(
+            required=False,
+            help_text=_('Keep this option in its place when options are shuffled, e.g. "All of the above".'),
+        ),
+        _("Keep in place"),
+    )
 
     class Meta:
         icon = "radio-empty"
@@ -80,6 +87,28 @@ class QuizBlock(blocks.StructBlock):
         blocks.IntegerBlock(min_value=1, max_value=100, default=70, help_text=_("Percent to pass.")), _("Pass mark")
     )
     questions = labelled(blocks.ListBlock(QuestionBlock(), min_num=1), _("Questions"))
+    questions_per_attempt = labelled(
+        blocks.IntegerBlock(
+            required=False,
+            min_value=1,
+            help_text=_("Each attempt draws this many questions from the pool. Leave empty to ask them all."),
+        ),
+        _("Questions per attempt"),
+    )
+    cooldown_minutes = labelled(
+        blocks.IntegerBlock(
+            required=False, min_value=0, help_text=_("Minutes a learner waits after a failed attempt. Optional.")
+        ),
+        _("Cooldown"),
+    )
+    max_attempts = labelled(
+        blocks.IntegerBlock(
+            required=False,
+            min_value=1,
+            help_text=_("Attempts that count towards the learner's record; later ones are practice. Optional."),
+        ),
+        _("Attempts that count"),
+    )
 
     class Meta:
         icon = "tasks"
@@ -109,10 +138,43 @@ class TeacherNoteBlock(blocks.StructBlock):
         template = "lessons/blocks/teacher_note.html"
 
 
+class SourceBlock(blocks.StructBlock):
+    title = labelled(blocks.CharBlock(max_length=300), _("Title"))
+    publisher = labelled(blocks.CharBlock(max_length=200), _("Publisher"))
+    date = labelled(
+        blocks.CharBlock(max_length=40, required=False, help_text=_('As the source gives it: "2024-07-12" or "2018".')),
+        _("Date"),
+    )
+    url = labelled(blocks.URLBlock(required=False), _("Link"))
+
+    class Meta:
+        icon = "link"
+        label = _("Source")
+
+
+class SourcesBlock(blocks.StructBlock):
+    """Where a lesson's legal and factual claims come from, and when someone last checked them.
+
+    The tutor indexes it as its own section, so an answer about a date or a law can cite the source.
+    """
+
+    items = labelled(blocks.ListBlock(SourceBlock(), min_num=1), _("Sources"))
+    last_checked = labelled(
+        blocks.DateBlock(required=False, help_text=_("When the claims were last checked against these sources.")),
+        _("Last checked"),
+    )
+
+    class Meta:
+        icon = "list-ul"
+        label = _("Sources")
+        template = "lessons/blocks/sources.html"
+
+
 LESSON_BODY_BLOCKS = CONTENT_BLOCKS + [
     ("key_term", KeyTermBlock()),
     ("example", ExampleBlock()),
     ("quiz", QuizBlock()),
     ("reflection", ReflectionBlock()),
     ("teacher_note", TeacherNoteBlock()),
+    ("sources", SourcesBlock()),
 ]

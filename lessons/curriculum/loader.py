@@ -9,7 +9,7 @@ left to editors in the admin.
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.db import transaction
 from wagtail.models import Locale, Site
 
 from cms.models import AUDIENCES, HomePage
+from lessons.authoring.quiz_checks import page_quiz_warnings
 from lessons.authoring.services import ensure_catalogue_authoring
 from lessons.models import Competence, CourseIndexPage, CoursePage, LessonPage
 
@@ -53,6 +54,7 @@ COMPETENCES = [
 class CourseResult:
     course: CoursePage
     outcomes: Counter  # "created" / "updated" / "unchanged" → number of pages (course and lessons)
+    warnings: list = field(default_factory=list)  # "<lesson>: <quiz>: <answer-pattern warning>"
 
 
 def _canonical(value):
@@ -185,6 +187,7 @@ def _load_course(catalogue, data, competences):
         _CourseRelations(data.topics, [competences[key] for key in data.competences]),
     )
     outcomes[outcome] += 1
+    lessons = []
     for lesson in data.lessons:
         fields = {
             "title": lesson.title,
@@ -192,8 +195,14 @@ def _load_course(catalogue, data, competences):
             "estimated_minutes": lesson.estimated_minutes,
             "body": lesson.body,
         }
-        outcomes[sync_page(course, LessonPage, lesson.slug, fields)[1]] += 1
-    return CourseResult(course=course, outcomes=outcomes)
+        page, outcome = sync_page(course, LessonPage, lesson.slug, fields)
+        outcomes[outcome] += 1
+        lessons.append(page)
+    return CourseResult(course=course, outcomes=outcomes, warnings=_quiz_warnings(lessons))
+
+
+def _quiz_warnings(lessons):
+    return [f"{lesson.title}: {warning}" for lesson in lessons for warning in page_quiz_warnings(lesson)]
 
 
 def _translation(source, language):
@@ -208,11 +217,13 @@ def _load_course_translation(source_course, data, language):
     fields = {"title": data.title, "intro": data.intro, "learning_outcomes": data.outcomes}
     outcomes[update_page(course, fields, _CourseRelations(data.topics, list(source_course.competences.all())))] += 1
     source_lessons = {lesson.slug: lesson for lesson in LessonPage.objects.child_of(source_course)}
+    lessons = []
     for lesson in data.lessons:
         page = _translation(source_lessons[lesson.slug], language).specific
         fields = {"title": lesson.title, "summary": lesson.summary, "body": lesson.body}
         outcomes[update_page(page, fields)] += 1
-    return CourseResult(course=course, outcomes=outcomes)
+        lessons.append(page)
+    return CourseResult(course=course, outcomes=outcomes, warnings=_quiz_warnings(lessons))
 
 
 def source_home():

@@ -6,7 +6,8 @@ file-name order. A translation has the same files, keys and block order as the s
 translates only the text; its headings keep the source's anchors (by position), so a citation or a
 language switch lands on the same section. Adding a language means adding its folder. A lesson's
 ``body`` is an array of tables whose ``type`` is heading, paragraph, callout, key_term, example,
-reflection, teacher_note or quiz (see the ai-basics files).
+reflection, teacher_note, quiz (with optional ``questions_per_attempt``, ``cooldown_minutes``,
+``max_attempts`` and per-option ``pinned``) or sources (see the ai-basics files).
 
 Everything is checked before anything is written, and every problem names its file and place.
 HTML is sanitised with nh3 down to the tags the target rich-text field allows, so a ``<script>``
@@ -169,6 +170,7 @@ def _quiz(table, quiz_id):
                     "text": option.get("text", str),
                     "is_correct": is_correct,
                     "feedback": option.get("feedback", str, required=False, default=""),
+                    "pinned": option.get("pinned", bool, required=False, default=False),
                 },
             }
             for o_number, (option, is_correct) in enumerate(zip(options, correct, strict=True), start=1)
@@ -184,6 +186,35 @@ def _quiz(table, quiz_id):
         "title": table.get("title", str, required=False, default="Check your understanding"),
         "pass_mark": table.get("pass_mark", int, required=False, default=70),
         "questions": items,
+        "questions_per_attempt": _optional_count(table, "questions_per_attempt", maximum=len(items)),
+        "cooldown_minutes": table.get("cooldown_minutes", int, required=False, default=None),
+        "max_attempts": table.get("max_attempts", int, required=False, default=None),
+    }
+
+
+def _optional_count(table, key, *, maximum):
+    value = table.get(key, int, required=False, default=None)
+    if value is not None and not 1 <= value <= maximum:
+        raise CurriculumError(f"{table.where}: '{key}' must be between 1 and the number of questions ({maximum})")
+    return value
+
+
+def _sources(table, block_key):
+    return {
+        "items": [
+            {
+                "type": "item",
+                "id": stable_id(block_key, f"source-{number}"),
+                "value": {
+                    "title": source.get("title", str),
+                    "publisher": source.get("publisher", str),
+                    "date": source.get("date", str, required=False, default=""),
+                    "url": source.get("url", str, required=False, default=""),
+                },
+            }
+            for number, source in enumerate(table.tables("items"), start=1)
+        ],
+        "last_checked": table.get("last_checked", str, required=False, default=None),
     }
 
 
@@ -211,10 +242,22 @@ def _block_value(table, block_type, block_key):
         return {"prompt": table.get("prompt", str)}
     if block_type == "teacher_note":
         return {"text": sanitise_html(table.get("html", str), RICH_TEXT_FEATURES)}
+    if block_type == "sources":
+        return _sources(table, block_key)
     return _quiz(table, block_key)
 
 
-BODY_TYPES = ("heading", "paragraph", "callout", "key_term", "example", "reflection", "teacher_note", "quiz")
+BODY_TYPES = (
+    "heading",
+    "paragraph",
+    "callout",
+    "key_term",
+    "example",
+    "reflection",
+    "teacher_note",
+    "quiz",
+    "sources",
+)
 
 
 def body_to_stream(tables, id_scope):

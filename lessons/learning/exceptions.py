@@ -13,6 +13,10 @@ class QuizInputError(ValueError):
     """The submission does not fit the quiz: the view answers 400 and stores nothing."""
 
 
+class QuizCoolingDown(Exception):
+    """The learner failed this quiz a moment ago and its cooldown has not ended."""
+
+
 class QuizNotFound(LookupError):
     """No quiz block with that id in the lesson."""
 

@@ -3,9 +3,16 @@
 Every selector takes the user and returns only that user's rows.
 """
 
+import random
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from lessons.models import Certificate, CoursePage, Enrolment, LessonPage, LessonProgress, QuizAttempt, ReflectionNote
+
+from .quizzes import draw_layout
 
 
 @dataclass
@@ -47,6 +54,20 @@ class CourseProgress:
     def next_lesson(self) -> LessonPage | None:
         """Continue where you left off: the first incomplete lesson in course order."""
         return next((status.lesson for status in self.lessons if not status.completed), None)
+
+    @property
+    def new_lessons(self) -> list[LessonPage]:
+        """Lessons published after the learner completed the course: the certificate stands, the lessons are new."""
+        if not self.complete:
+            return []
+        completed_at = self.enrolment.completed_at
+        return [
+            status.lesson
+            for status in self.lessons
+            if not status.completed
+            and status.lesson.first_published_at
+            and status.lesson.first_published_at > completed_at
+        ]
 
     @property
     def last_visited(self) -> LessonPage | None:
@@ -118,7 +139,55 @@ def latest_attempt(user, lesson, quiz_block_id) -> QuizAttempt | None:
 
 
 def passed_quiz(user, lesson, quiz_block_id) -> bool:
-    return QuizAttempt.objects.filter(user=user, lesson=lesson, quiz_block_id=quiz_block_id, passed=True).exists()
+    return QuizAttempt.objects.filter(
+        user=user, lesson=lesson, quiz_block_id=quiz_block_id, passed=True, counts_towards_record=True
+    ).exists()
+
+
+@dataclass
+class NextAttempt:
+    """The learner's next attempt at a quiz: what it shows, whether it counts and when it opens."""
+
+    number: int
+    layout: list
+    counts: bool
+    max_attempts: int | None
+    opens_at: datetime | None  # the end of a cooldown; None when it is open now
+
+    @property
+    def attempts_left(self) -> int | None:
+        return None if self.max_attempts is None else max(self.max_attempts - self.number + 1, 0)
+
+
+def next_attempt(user, lesson, quiz_block_id, quiz) -> NextAttempt:
+    """Draw the learner's next attempt without writing anything.
+
+    The draw is seeded by a keyed hash of learner, lesson, quiz and attempt number: reloading the
+    page shows the same questions (no re-rolling for an easier set), the next attempt draws anew,
+    and nobody can predict another learner's order without the secret key. An anonymous visitor
+    gets a fresh random order each time, since they cannot submit.
+    """
+    if not user.is_authenticated:
+        return NextAttempt(1, draw_layout(quiz, random.Random()), False, quiz.get("max_attempts"), None)
+    previous = QuizAttempt.objects.filter(user=user, lesson=lesson, quiz_block_id=quiz_block_id)
+    number = previous.count() + 1
+    seed = salted_hmac("lessons.quiz-draw", f"{user.pk}:{lesson.pk}:{quiz_block_id}:{number}").hexdigest()
+    max_attempts = quiz.get("max_attempts")
+    return NextAttempt(
+        number=number,
+        layout=draw_layout(quiz, random.Random(seed)),
+        counts=max_attempts is None or number <= max_attempts,
+        max_attempts=max_attempts,
+        opens_at=_cooldown_end(previous.first(), quiz.get("cooldown_minutes")),
+    )
+
+
+def _cooldown_end(last_attempt, cooldown_minutes):
+    """A failed attempt closes the quiz for the cooldown; a pass does not (retaking it is practice)."""
+    if not cooldown_minutes or last_attempt is None or last_attempt.passed:
+        return None
+    opens_at = last_attempt.submitted_at + timedelta(minutes=cooldown_minutes)
+    return opens_at if opens_at > timezone.now() else None
 
 
 def quiz_block_ids(lesson: LessonPage) -> list[str]:
@@ -132,7 +201,9 @@ def lesson_requirements_met(*, user, lesson: LessonPage, progress: LessonProgres
     if not required:
         return True
     passed = set(
-        QuizAttempt.objects.filter(user=user, lesson=lesson, passed=True, quiz_block_id__in=required)
+        QuizAttempt.objects.filter(
+            user=user, lesson=lesson, passed=True, counts_towards_record=True, quiz_block_id__in=required
+        )
         .values_list("quiz_block_id", flat=True)
         .distinct()
     )

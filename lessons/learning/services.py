@@ -8,14 +8,14 @@ exactly what the printed certificate says and nothing else.
 """
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from lessons.models import Certificate, CoursePage, Enrolment, LessonPage, LessonProgress, QuizAttempt, ReflectionNote
 
-from .exceptions import NotEnrollable, NotEnrolled, ReflectionNotFound
+from .exceptions import NotEnrollable, NotEnrolled, QuizCoolingDown, ReflectionNotFound
 from .quizzes import QuizResult, find_quiz, grade, parse_answers
-from .selectors import is_enrolled, lesson_requirements_met
+from .selectors import is_enrolled, lesson_requirements_met, next_attempt
 
 
 def enrol(*, user, course: CoursePage) -> Enrolment:
@@ -97,21 +97,32 @@ def issue_certificate(*, user, course: CoursePage) -> Certificate:
 
 
 def submit_quiz(*, user, lesson: LessonPage, quiz_block_id: str, data) -> tuple[QuizAttempt, QuizResult]:
-    """Grade a submission, store the attempt and update the learner's progress.
+    """Grade a submission against the learner's current draw, store the attempt and update progress.
 
-    Raises NotEnrolled, QuizNotFound or QuizInputError before anything is written.
+    Raises NotEnrolled, QuizNotFound, QuizCoolingDown or QuizInputError before anything is written.
     """
-    if not is_enrolled(user, lesson.get_parent().id):
+    course_id = lesson.get_parent().id
+    if not is_enrolled(user, course_id):
         raise NotEnrolled(_("Enrol in this course to submit its quizzes."))
     quiz = find_quiz(lesson, quiz_block_id)
-    answers = parse_answers(quiz, data)
-    result = grade(quiz, answers)
     with transaction.atomic():
+        # One submission at a time per learner and course, so two tabs cannot both use the same draw.
+        Enrolment.objects.select_for_update().get(user=user, course_id=course_id)
+        upcoming = next_attempt(user, lesson, quiz_block_id, quiz)
+        if upcoming.opens_at:
+            raise QuizCoolingDown(
+                _("You can try this quiz again at %(time)s.")
+                % {"time": formats.time_format(timezone.localtime(upcoming.opens_at), "TIME_FORMAT")}
+            )
+        answers = parse_answers(quiz, data, upcoming.layout)
+        result = grade(quiz, answers, upcoming.layout)
         attempt = QuizAttempt.objects.create(
             user=user,
             lesson=lesson,
             quiz_block_id=quiz_block_id,
+            layout=upcoming.layout,
             answers=answers,
+            counts_towards_record=upcoming.counts,
             correct_count=result.correct_count,
             question_count=result.question_count,
             score_percent=result.score_percent,

@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cms.pages import viewable_page_or_404
 from lessons.models import Certificate, CoursePage, LessonPage, QuizAttempt
 from lessons.templatetags.learning import quiz_form_context
 
 from . import selectors
-from .exceptions import NotEnrollable, NotEnrolled, QuizInputError, QuizNotFound, ReflectionNotFound
+from .exceptions import NotEnrollable, NotEnrolled, QuizCoolingDown, QuizInputError, QuizNotFound, ReflectionNotFound
 from .forms import ReflectionNoteForm
-from .quizzes import ANSWER_FIELD_PREFIX, find_quiz, grade
+from .quizzes import ANSWER_FIELD_PREFIX, file_order_layout, find_quiz, grade
 from .services import enrol, save_reflection_note, submit_quiz
 
 
@@ -30,14 +31,14 @@ def error_response(request, status, message, back_url=None):
     return render(request, template, {"message": message, "back_url": back_url, "status": status}, status=status)
 
 
-def live_lesson(lesson_id) -> LessonPage:
-    return get_object_or_404(LessonPage.objects.live(), id=lesson_id)
+def viewable_lesson(request, lesson_id) -> LessonPage:
+    return viewable_page_or_404(request, LessonPage.objects, lesson_id)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def enrol_in_course(request, course_id):
-    course = get_object_or_404(CoursePage.objects.live(), id=course_id)
+    course = viewable_page_or_404(request, CoursePage.objects, course_id)
     if request.method == "GET":
         # Where the log-in page sends an anonymous learner back to: the course, to press Enrol.
         return redirect(course.url)
@@ -53,8 +54,8 @@ def enrol_in_course(request, course_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def quiz(request, lesson_id, quiz_block_id):
-    """GET: a fresh quiz form (htmx "try again"). POST: grade, store the attempt, show the result."""
-    lesson = live_lesson(lesson_id)
+    """GET: the next attempt's form (htmx "try again"). POST: grade, store the attempt, show the result."""
+    lesson = viewable_lesson(request, lesson_id)
     try:
         quiz_value = find_quiz(lesson, quiz_block_id)
     except QuizNotFound as error:
@@ -68,6 +69,8 @@ def quiz(request, lesson_id, quiz_block_id):
         attempt, result = submit_quiz(user=request.user, lesson=lesson, quiz_block_id=quiz_block_id, data=request.POST)
     except NotEnrolled as error:
         return error_response(request, 403, str(error), lesson.url)
+    except QuizCoolingDown as error:
+        return error_response(request, 429, str(error), f"{lesson.url}#quiz-{quiz_block_id}")
     except QuizInputError as error:
         if not is_htmx(request):
             return error_response(request, 400, str(error), f"{lesson.url}#quiz-{quiz_block_id}")
@@ -88,7 +91,8 @@ def quiz(request, lesson_id, quiz_block_id):
         return render(request, "lessons/includes/quiz_form_body.html", context, status=400)
     if not is_htmx(request):
         return redirect("lessons:quiz_attempt", attempt_id=attempt.id)
-    return render(request, "lessons/includes/quiz_result.html", result_context(request, lesson, attempt, result))
+    # The swap also refreshes the lesson's progress panel out of band, so "0 of 8" moves without a reload.
+    return render(request, "lessons/includes/quiz_result_swap.html", result_context(request, lesson, attempt, result))
 
 
 def result_context(request, lesson, attempt, result):
@@ -108,20 +112,22 @@ def result_context(request, lesson, attempt, result):
 @require_GET
 def quiz_attempt(request, attempt_id):
     """The result page of one of the learner's own attempts (where a plain form post lands)."""
-    attempt = get_object_or_404(QuizAttempt.objects.filter(user=request.user, lesson__live=True), id=attempt_id)
-    lesson = attempt.lesson.specific
+    attempt = get_object_or_404(QuizAttempt.objects.filter(user=request.user), id=attempt_id)
+    lesson = viewable_lesson(request, attempt.lesson_id)
     try:
         quiz_value = find_quiz(lesson, attempt.quiz_block_id)
     except QuizNotFound:
         return error_response(request, 404, _("This quiz is no longer part of the lesson."), lesson.url)
-    context = result_context(request, lesson, attempt, grade(quiz_value, attempt.answers))
+    # Attempts stored before options were shuffled showed every question in file order.
+    layout = attempt.layout or file_order_layout(quiz_value)
+    context = result_context(request, lesson, attempt, grade(quiz_value, attempt.answers, layout))
     return render(request, "lessons/quiz_attempt.html", context)
 
 
 @login_required
 @require_POST
 def reflection_note(request, lesson_id, block_id):
-    lesson = live_lesson(lesson_id)
+    lesson = viewable_lesson(request, lesson_id)
     form = ReflectionNoteForm(request.POST, auto_id=f"note-{block_id}-%s")
     context = {"lesson": lesson, "block_id": block_id, "signed_in": True, "enrolled": True, "form": form}
     if not form.is_valid():
@@ -162,8 +168,12 @@ def certificate(request, code):
 
 @require_GET
 def verify_certificate(request, code):
-    """Public check of a certificate: the printed name, course and date, nothing else."""
-    found = Certificate.objects.filter(code=code).only("learner_name", "course_title", "issued_at", "code").first()
+    """Public check of a certificate: the printed name, course and date, nothing else; or that it was revoked."""
+    found = (
+        Certificate.objects.filter(code=code)
+        .only("learner_name", "course_title", "language", "issued_at", "revoked_at", "code")
+        .first()
+    )
     if found is None:
         return render(request, "lessons/certificate_not_found.html", {"code": code}, status=404)
     return render(request, "lessons/certificate_verify.html", {"certificate": found})

@@ -3,14 +3,15 @@
 ``{% load learning %}`` then ``{% course_learning_panel page %}``, ``{% lesson_learning_panel page %}``,
 ``{% reflection_note_form page block_id value %}`` and ``{% quiz_form page block_id value %}``.
 They read ``request.user`` from the template context and never write: the lesson visit is
-recorded by ``LessonPage.get_context`` through ``lessons.learning.services.record_visit_from_request``.
+recorded by a ``before_serve_page`` hook (lessons/wagtail_hooks.py), and a quiz draw is computed,
+not stored, until the learner submits (lessons.learning.selectors.next_attempt).
 """
 
 from django import template
 
 from lessons.learning import selectors
 from lessons.learning.forms import ReflectionNoteForm
-from lessons.learning.quizzes import ANSWER_FIELD_PREFIX, questions_of
+from lessons.learning.quizzes import ANSWER_FIELD_PREFIX, pool_size, shown_questions
 
 register = template.Library()
 
@@ -34,8 +35,11 @@ def course_learning_panel(context, page):
 
 
 @register.inclusion_tag("lessons/includes/lesson_learning_panel.html", takes_context=True)
-def lesson_learning_panel(context, page):
-    """This lesson's status for the learner, an enrol prompt, and the next lesson link."""
+def lesson_learning_panel(context, page, swap_out_of_band=False):
+    """This lesson's status for the learner, an enrol prompt, and the next lesson link.
+
+    ``swap_out_of_band`` marks it for htmx to replace the panel already on the page (after a quiz).
+    """
     user = current_user(context)
     signed_in = is_signed_in(user)
     course = page.get_parent().specific
@@ -53,6 +57,7 @@ def lesson_learning_panel(context, page):
         "next_lesson": following,
         "position": position + 1 if position is not None else None,
         "lesson_count": len(lessons),
+        "swap_out_of_band": swap_out_of_band,
     }
 
 
@@ -77,10 +82,11 @@ def reflection_note_form(context, page, block_id, value):
 
 
 def quiz_form_context(*, request, lesson, quiz_block_id, quiz, selected=(), error=""):
-    """What the quiz form needs: prompts, option texts and ids, never correctness or feedback."""
+    """What the quiz form needs: the learner's next draw of prompts and options, never correctness or feedback."""
     user = getattr(request, "user", None)
     signed_in = is_signed_in(user)
     enrolled = signed_in and selectors.is_enrolled(user, lesson.get_parent().id)
+    upcoming = selectors.next_attempt(user, lesson, quiz_block_id, quiz)
     questions = [
         {
             "id": question_id,
@@ -89,10 +95,10 @@ def quiz_form_context(*, request, lesson, quiz_block_id, quiz, selected=(), erro
             "multiple": question["kind"] == "multiple",
             "options": [
                 {"id": option_id, "text": option["text"], "checked": option_id in selected}
-                for option_id, option in options.items()
+                for option_id, option in options
             ],
         }
-        for question_id, question, options in questions_of(quiz)
+        for question_id, question, options in shown_questions(quiz, upcoming.layout)
     ]
     return {
         "request": request,
@@ -101,6 +107,8 @@ def quiz_form_context(*, request, lesson, quiz_block_id, quiz, selected=(), erro
         "title": quiz["title"],
         "pass_mark": quiz["pass_mark"],
         "questions": questions,
+        "pool_size": pool_size(quiz),
+        "attempt": upcoming,
         "signed_in": signed_in,
         "enrolled": enrolled,
         "latest_attempt": selectors.latest_attempt(user, lesson, quiz_block_id) if enrolled else None,

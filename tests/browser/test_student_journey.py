@@ -10,10 +10,10 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.http import QueryDict
 
 from lessons.learning.services import record_lesson_visit, submit_quiz
 from lessons.models import CoursePage, LessonPage
+from tests.factories import right_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -35,27 +35,35 @@ def answer_key(quiz, right):
 def pass_through_services(user, lesson):
     record_lesson_visit(user=user, lesson=lesson)
     for quiz in quizzes(lesson):
-        data = QueryDict(mutable=True)
-        for question in quiz.value["questions"].bound_blocks:
-            data.setlist(
-                f"question-{question.id}",
-                [option.id for option in question.value["options"].bound_blocks if option.value["is_correct"]],
-            )
-        _attempt, result = submit_quiz(user=user, lesson=lesson, quiz_block_id=quiz.id, data=data)
+        _attempt, result = submit_quiz(
+            user=user, lesson=lesson, quiz_block_id=quiz.id, data=right_answers(user, lesson, quiz)
+        )
         assert result.passed
 
 
+def assert_sized(bar):
+    """A progress bar is as wide as its data-percent says: cms/js/site.js sizes it (CSP refuses style attributes)."""
+    percent = bar.get_attribute("data-percent")
+    assert int(percent) > 0
+    assert bar.evaluate("bar => bar.style.width") == f"{percent}%"
+
+
 def answer_in_browser(page, quiz, right):
+    """Answer the questions this learner was drawn, by option text, and submit."""
     region = page.locator(f"#quiz-{quiz.id}")
-    for prompt, texts in answer_key(quiz, right).items():
-        question = region.locator("fieldset", has_text=prompt)
-        for text in texts:
+    key = answer_key(quiz, right)
+    region.locator("fieldset").first.wait_for()
+    for question in region.locator("fieldset").all():
+        legend = question.locator("legend").inner_text()
+        for text in next(texts for prompt, texts in key.items() if prompt in legend):
             question.get_by_label(text, exact=True).check()
     region.locator("button[type=submit]").click()  # "Submit answers" in the page's language
     return region
 
 
-def test_student_signs_up_learns_fails_passes_and_earns_a_verifiable_certificate(page, load_curriculum):
+def test_student_signs_up_learns_fails_passes_and_earns_a_verifiable_certificate(
+    page, load_curriculum, confirm_signup, csp_violations
+):
     load_curriculum(courses=["ai-basics"])
     course = CoursePage.objects.get(slug="ai-basics", locale__language_code="en")
     lessons = list(course.lessons().specific())
@@ -68,8 +76,13 @@ def test_student_signs_up_learns_fails_passes_and_earns_a_verifiable_certificate
     page.get_by_label("E-mail").fill("kadri@example.org")
     page.locator("input[name=password1]").fill("a-long-student-pass-2026")
     page.get_by_label("Password confirmation").fill("a-long-student-pass-2026")
+    page.get_by_label("I am at least 13 years old.").check()
     page.get_by_role("button", name="Sign up").click()
-    page.get_by_role("button", name="Log out").wait_for()
+    page.get_by_role("heading", name="Check your inbox").wait_for()
+    confirm_signup(page)
+    page.get_by_role("heading", name="Welcome, Kadri!").wait_for()
+    page.get_by_role("link", name="Browse the courses").click()
+    page.get_by_role("link", name="AI basics").first.wait_for()
 
     page.goto(course.url)
     page.get_by_role("button", name="Enrol in this course").click()
@@ -84,9 +97,11 @@ def test_student_signs_up_learns_fails_passes_and_earns_a_verifiable_certificate
     region = answer_in_browser(page, first_quiz, right=True)
     region.get_by_text("Passed!").wait_for()
     assert "1 of 8 lessons complete" in region.inner_text()
+    assert_sized(region.locator(".progress__bar"))  # in HTML that htmx swapped in
 
     page.goto("/en/learn/dashboard/")
     assert "1 of 8 lessons complete" in page.locator(".dashboard-courses").inner_text()
+    assert_sized(page.locator(".dashboard-courses .progress__bar"))
     assert page.get_by_role("link", name=f"Continue: {lessons[1].title}").is_visible()
 
     student = get_user_model().objects.get(username="kadri")
@@ -108,6 +123,7 @@ def test_student_signs_up_learns_fails_passes_and_earns_a_verifiable_certificate
 
     page.get_by_role("button", name="Log out").click()
     page.get_by_role("link", name="Log in").wait_for()
+    assert csp_violations == []
     page.goto(verify_href)
     page.get_by_role("heading", name="Certificate verified").wait_for()
     facts = page.locator(".certificate-facts").inner_text()

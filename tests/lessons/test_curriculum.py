@@ -166,6 +166,13 @@ def test_invalid_file_is_reported_with_its_name_and_nothing_is_written(one_cours
         ("this is = not toml [", "not valid TOML"),
         ('[[body]]\ntype = "quiz"\nquestions = []\n', "at least one question"),
         ('[[body]]\ntype = "key_term"\nterm = "Only a term"\n', "missing required key 'definition'"),
+        (
+            '[[body]]\ntype = "quiz"\nquestions_per_attempt = 3\n[[body.questions]]\nprompt = "Q"\n'
+            '[[body.questions.options]]\ntext = "a"\ncorrect = true\n'
+            '[[body.questions.options]]\ntext = "b"\ncorrect = false\n',
+            r"'questions_per_attempt' must be between 1 and the number of questions \(1\)",
+        ),
+        ('[[body]]\ntype = "sources"\n[[body.items]]\ntitle = "A study"\n', "missing required key 'publisher'"),
     ],
 )
 def test_malformed_lessons_give_clear_errors(one_course, addition, message):

@@ -171,7 +171,8 @@ def test_lesson_page_with_a_quiz_in_estonian(learner_world):
             "Sinu märge",
             "Märkmeid näed ainult sina.",
             "Salvesta märkmetesse",
-            "Läbimiseks on vaja 70%. Võid proovida nii mitu korda, kui soovid.",
+            "Läbimiseks on vaja 70%.",
+            "Võid proovida nii mitu korda, kui soovid.",
             "(vali kõik sobivad)",
             "Saada vastused",
             "Õppetükk 1/2, kursus",
@@ -221,13 +222,14 @@ def test_quiz_results_and_refusals_in_russian_and_estonian(learner_world):
         [
             "Тест сдан!",
             "Правильный ответ: Learns from data",
-            "Правильные ответы: Spam filter; Face unlock",
             "Вы прошли курс «AI basics».",
             "Открыть сертификат",
             "Пройти тест ещё раз",
         ],
         ["Passed!", "Correct answer", "You have completed", "View your certificate", "Take the quiz again"],
     )
+    # Listed in the order this learner was shown the options, which the draw shuffles.
+    assert re.search(r"Правильные ответы: (Spam filter; Face unlock|Face unlock; Spam filter)", passed)
 
     incomplete = f.quiz_answers(lesson, f.ALL_RIGHT)
     incomplete.popitem()  # one question left unanswered
@@ -279,7 +281,7 @@ def test_dashboard_assignments_certificates_and_dates_in_russian(learner_world):
         ["Срок: 31.05.2030", "Срок: 30.06.2030", "для группы «9Б»", "не начат", "Курс пройден.", f"выдан {issued}"],
         ["Due ", "31 May 2030", "not started", "completed", "Completed.", "issued"],
     )
-    assert re.search(r"·\s*пройден\s*</li>", html), "the completed assignment's status"
+    assert re.search(r"·\s*пройден [^<]+</li>", html), "the completed assignment's status, with its date"
 
 
 def test_certificate_and_its_public_check_in_estonian_and_russian(learner_world):
@@ -363,8 +365,8 @@ def test_join_page_and_its_messages_in_estonian(class_world):
     joined = html_of(client.post(join, {"code": class_world.group.join_code}, follow=True))
     assert_translated(
         joined,
-        ["Liitusid: Class 9B (Tallinn School).", "Minu klassid ja meeskonnad", "Klassid ja meeskonnad, kus õpid"],
-        ["You joined", "My classes and teams", "Classes and teams you learn in"],
+        ["Liitusid: Class 9B (Tallinn School).", "Minu klassid"],
+        ["You joined", "My classes"],
     )
 
 
@@ -381,11 +383,9 @@ def test_class_page_in_estonian(class_world):
             "Kutsu e-posti teel",
             "E-posti aadress",
             "Saada kutse",
-            "2 õppijat.",
-            "Laadi edenemine alla (CSV)",
             "tähtaeg 31.05.2030",
             "Kursuse läbinud õppijaid: 0/2 (0%).",
-            "pooleli",
+            "alustamata",
         ],
         [
             "Join code",
@@ -395,11 +395,9 @@ def test_class_page_in_estonian(class_world):
             "Invite by e-mail",
             "E-mail address",
             "Send invitation",
-            "learners.",
-            "Download progress",
             "due 31",
             "Completed by",
-            "in progress",
+            "not started",
         ],
     )
     assigned = html_of(
@@ -429,7 +427,7 @@ def test_csv_headers_and_cells_follow_the_request_language(class_world):
     admin = f.org_admin(class_world.organisation)
     client = Client()
     client.force_login(admin)
-    record = client.get(url("et", "lessons:org:training-record-csv", class_world.organisation.slug))
+    record = client.post(url("et", "lessons:org:training-record-csv", class_world.organisation.slug))
     assert record.status_code == 200 and record["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(record.content.decode())))
     assert rows[0] == [
@@ -447,7 +445,7 @@ def test_csv_headers_and_cells_follow_the_request_language(class_world):
     ]
     assert rows[1][6] == "2030-05-31", "cells stay ISO dates"
 
-    progress = client.get(url("et", "lessons:org:group-progress-csv", class_world.group.pk))
+    progress = client.post(url("et", "lessons:org:group-progress-csv", class_world.group.pk))
     rows = list(csv.DictReader(io.StringIO(progress.content.decode())))
     assert list(rows[0]) == [
         "õppija",
@@ -463,7 +461,7 @@ def test_csv_headers_and_cells_follow_the_request_language(class_world):
     ]
     assert {row["tehtud"] for row in rows} == {"ei"} and {row["tähtaeg"] for row in rows} == {"2030-05-31"}
 
-    english = client.get(url("en", "lessons:org:training-record-csv", class_world.organisation.slug))
+    english = client.post(url("en", "lessons:org:training-record-csv", class_world.organisation.slug))
     assert english.content.decode().splitlines()[0].startswith("learner,username,email,group,course")
 
 

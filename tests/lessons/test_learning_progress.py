@@ -1,17 +1,20 @@
 """Enrolment, reading, quiz attempts, lesson and course completion, certificates (service level)."""
 
 import pytest
+from django.urls import reverse
 
 from lessons.learning.exceptions import NotEnrollable, NotEnrolled
 from lessons.learning.selectors import course_progress
-from lessons.learning.services import enrol, record_lesson_visit, submit_quiz
+from lessons.learning.services import enrol, record_lesson_visit, refresh_course_completion, submit_quiz
 from lessons.models import Certificate, Enrolment, LessonProgress, QuizAttempt
 from tests.factories import (
     ALL_RIGHT,
     ALL_WRONG,
     UserFactory,
+    complete_lesson,
     course,
     learning_course,
+    lesson,
     quiz_answers,
     quiz_block,
 )
@@ -135,3 +138,21 @@ def test_a_learner_who_is_not_enrolled_cannot_submit(setup):
     with pytest.raises(NotEnrolled):
         submit(user, quiz_lesson, ALL_RIGHT)
     assert not QuizAttempt.objects.exists()
+
+
+def test_a_lesson_added_after_completion_is_new_on_the_dashboard_and_the_certificate_stands(client):
+    page, quiz_lesson, reading = learning_course()
+    learner = UserFactory(username="early-finisher")
+    enrol(user=learner, course=page)
+    for done in (quiz_lesson, reading):
+        complete_lesson(learner, done)
+    refresh_course_completion(user=learner, course=page)
+    certificate = Certificate.objects.get(user=learner)
+
+    added = lesson(page, title="Agents and automation")
+    client.force_login(learner)
+    html = client.get(reverse("lessons:dashboard")).content.decode()
+    assert "Completed." in html and certificate.code in html
+    new = html[html.index('class="new-lesson"') :]
+    assert "New" in new and added.title in new and added.url in new
+    assert Certificate.objects.filter(pk=certificate.pk).exists()

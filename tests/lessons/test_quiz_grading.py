@@ -5,7 +5,7 @@ from django.http import QueryDict
 
 from lessons.blocks import QuizBlock
 from lessons.learning.exceptions import QuizInputError
-from lessons.learning.quizzes import grade, parse_answers
+from lessons.learning.quizzes import file_order_layout, grade, parse_answers
 from tests.factories import ALL_RIGHT, ALL_WRONG, HALF_RIGHT, quiz, two_question_quiz
 
 
@@ -24,7 +24,8 @@ def post_data(value, chosen):
 
 
 def graded(value, chosen):
-    return grade(value, parse_answers(value, post_data(value, chosen)))
+    layout = file_order_layout(value)
+    return grade(value, parse_answers(value, post_data(value, chosen), layout), layout)
 
 
 def test_all_right_scores_full_marks_and_passes():
@@ -106,4 +107,4 @@ def test_malformed_answers_are_rejected(tamper):
     else:
         data.setlist(f"question-{first.id}", [option.id for option in first.value["options"].bound_blocks])
     with pytest.raises(QuizInputError):
-        parse_answers(value, data)
+        parse_answers(value, data, file_order_layout(value))

@@ -22,6 +22,8 @@ class Command(BaseCommand):
             lessons = sum(result.outcomes.values()) - 1
             language = result.course.locale.language_code
             self.stdout.write(f"  [{language}] {result.course.title}: course and {lessons} lessons ({counts})")
+            for warning in result.warnings:
+                self.stdout.write(self.style.WARNING(f"    quiz check: {warning}"))
 
         self.stdout.write("Loading the demo curriculum…")
         try:
