@@ -43,7 +43,9 @@ def assert_no_english(page, strings, where):
     ("language", "question"),
     [("et", "Mis vahe on kitsal ja üldisel tehisintellektil?"), ("ru", "Чем узкий ИИ отличается от общего ИИ?")],
 )
-def test_a_student_takes_the_course_in_their_language(page, settings, load_curriculum, language, question):
+def test_a_student_takes_the_course_in_their_language(
+    page, settings, load_curriculum, confirm_signup, language, question
+):
     settings.TUTOR_CHAT_MODEL = ""  # offline: course excerpts
     strings = english_interface_strings(language)
     load_curriculum(languages=("en", language), courses=["ai-basics"])  # the original and its translation
@@ -64,8 +66,9 @@ def test_a_student_takes_the_course_in_their_language(page, settings, load_curri
         ("password2", "a-long-student-pass-2026"),
     ):
         page.locator(f"input[name={name}]").fill(value)
+    page.locator("input[name=confirms_age]").check()
     page.locator("main form button[type=submit]").click()
-    page.locator("form[action*=logout] button").wait_for()
+    confirm_signup(page)
 
     page.goto(f"/{language}/learn/org/join/")
     assert_no_english(page, strings, "the join page")
