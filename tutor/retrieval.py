@@ -5,6 +5,10 @@ Hybrid retrieval: pgvector nearest neighbours (cosine distance, served by the HN
 fused by reciprocal rank (RRF, k=60) so neither score scale has to be calibrated against the other.
 Chunks of the current lesson, then of the current course, get a multiplicative boost.
 
+Both lists stay cheap as the index grows: the HNSW search reads about ``EF_SEARCH`` candidates,
+and the keyword search ranks at most ``KEYWORD_POOL`` matches (see ``keyword_candidates``).
+``make bench`` measures each stage (tutor.quality.bench).
+
 Who may see what is decided here, before anything reaches a prompt: only live pages, Wagtail view
 restrictions honoured (login / groups checked per user; password-protected pages are never
 returned, a tutor question cannot carry the password), teacher-only chunks only for users who may
@@ -12,13 +16,16 @@ see teacher material, and only chunks embedded by the current model.
 """
 
 import re
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import translation
 from pgvector.django import CosineDistance
 from wagtail.models import Page, PageViewRestriction
@@ -31,7 +38,9 @@ from tutor.models import Chunk, Visibility
 
 MODES = ("hybrid", "vector", "keyword")
 RRF_K = 60
-EF_SEARCH = 100  # HNSW candidate list per query; pgvector's default of 40 loses recall
+# HNSW candidate list per query (pgvector's default: 40). On course-like embeddings at 100k chunks
+# recall@10 is 0.83 at 40, 0.94 at 100, 0.97 at 200, for a few ms either way (`make bench` prints the curve).
+EF_SEARCH = 200
 # Each list contributes its top max(2 × limit, 10). Deeper keyword lists add OR-matches on common
 # words that push good vector hits down; on the eval set (README) depth 10 and a keyword weight of
 # 0.5 gave recall@5 0.77 against 0.68 with depth 30 and equal weights. Chosen on those questions.
@@ -42,7 +51,12 @@ KEYWORD_WEIGHT = 1.0
 LESSON_BOOST = 1.5
 COURSE_BOOST = 3.0  # on top of the course's own candidates: see retrieve(); chosen on the eval sets
 LANGUAGE_BOOST = 1.3  # the learner's own language first; other languages still answer (fallback)
-_WORD = re.compile(r"[^\W_]+")
+# The most full-text matches ranked per question, and the budget of expected matches when the
+# question's words are chosen: ranking reads every match's row (a heap page each, mostly), so this
+# bounds the keyword half's cost at any index size. 200 halved that cost in `make bench` with the
+# same hybrid recall at 100k chunks, but on the small demo curriculum it already left out words
+# like "AI" (in 40% of its chunks) and lost two eval questions; 500 lost none (README).
+KEYWORD_POOL = 500
 
 
 @dataclass(frozen=True)
@@ -61,7 +75,18 @@ class RetrievedChunk:
     language: str = ""  # the language code of the chunk's page
 
 
-def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", provider=None, language=None):
+def retrieve(
+    query,
+    *,
+    user,
+    lesson=None,
+    course=None,
+    limit=6,
+    mode="hybrid",
+    provider=None,
+    language=None,
+    timings=None,
+):
     """The ``limit`` best chunks for ``query`` that ``user`` may see, best first.
 
     ``language`` is the learner's (default: the active language). Chunks in it are preferred, and
@@ -69,6 +94,8 @@ def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", p
     question about a lesson that has no translation yet finds the original. The current course
     gets candidates of its own: a question pulls towards texts in its own language, and without
     them a Russian question on an English-only course would only see Russian lessons of others.
+    ``timings``, a dict, receives the milliseconds of each stage (scope, embed, vector, keyword,
+    fuse) for the benchmark.
     """
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     if course is None and lesson is not None:
@@ -78,31 +105,53 @@ def retrieve(query, *, user, lesson=None, course=None, limit=6, mode="hybrid", p
     query = (query or "").strip()
     if not query or limit < 1:
         return []
-    course_ids = translation_ids(course)  # the current course in every language it is translated into
     provider = provider or get_provider()
-    visible = visible_chunks(user, model_name=provider.model_name)
+    with _stage(timings, "scope"):
+        course_ids = translation_ids(course)  # the current course in every language it is translated into
+        lesson_ids = translation_ids(lesson)
+        visible = visible_chunks(user, model_name=provider.model_name)
     depth = max(limit * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
-    vector = provider.embed_query(query) if mode != "keyword" else None
+    with _stage(timings, "embed"):
+        vector = provider.embed_query(query) if mode != "keyword" else None
     rankings = []  # (weight, ranked chunk ids)
     with transaction.atomic():
         if vector is not None:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL hnsw.ef_search = %s", [EF_SEARCH])
-                if supports_iterative_scan():  # keep scanning the graph while filters reject candidates
-                    cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            ids = vector_candidates(visible, vector)[:depth].values_list("id", flat=True)
-            rankings.append((VECTOR_WEIGHT, list(ids)))
-            if course is not None:
-                in_course = visible.filter(course_id__in=course_ids)
-                ids = vector_candidates(in_course, vector)[:depth].values_list("id", flat=True)
+            with _stage(timings, "vector"):
+                set_search_parameters()
+                ids = vector_candidates(visible, vector)[:depth].values_list("id", flat=True)
                 rankings.append((VECTOR_WEIGHT, list(ids)))
+                if course is not None:
+                    in_course = visible.filter(course_id__in=course_ids)
+                    ids = vector_candidates(in_course, vector)[:depth].values_list("id", flat=True)
+                    rankings.append((VECTOR_WEIGHT, list(ids)))
         if mode != "vector":
-            ids = keyword_candidates(visible, query, config_for(language))[:depth].values_list("id", flat=True)
-            rankings.append((KEYWORD_WEIGHT, list(ids)))
-    fused = fuse(rankings)
-    return _results(
-        fused, vector, lesson_ids=translation_ids(lesson), course_ids=course_ids, language=language, limit=limit
-    )
+            with _stage(timings, "keyword"):
+                ids = keyword_candidates(visible, query, config_for(language), depth=depth)
+                rankings.append((KEYWORD_WEIGHT, ids))
+    with _stage(timings, "fuse"):
+        fused = fuse(rankings)
+        return _results(fused, vector, lesson_ids=lesson_ids, course_ids=course_ids, language=language, limit=limit)
+
+
+@contextmanager
+def _stage(timings, name):
+    if timings is None:
+        yield
+        return
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = timings.get(name, 0.0) + (time.perf_counter() - started) * 1000
+
+
+def set_search_parameters(ef_search=None):
+    """HNSW search settings for the current transaction (SET LOCAL: they end with it)."""
+    settings_sql = "SELECT set_config('hnsw.ef_search', %s, true)"
+    if supports_iterative_scan():  # keep scanning the graph while filters reject candidates
+        settings_sql += ", set_config('hnsw.iterative_scan', 'relaxed_order', true)"
+    with connection.cursor() as cursor:
+        cursor.execute(settings_sql, [str(ef_search or EF_SEARCH)])  # one round trip for both
 
 
 @cache
@@ -164,19 +213,84 @@ def vector_candidates(chunks, vector):
     return chunks.order_by(CosineDistance("embedding", vector))
 
 
-def keyword_candidates(chunks, query, config="english"):
-    """Full-text matches ranked by ts_rank; any of the question's words may match (OR), since
-    learners ask in whole sentences and requiring every word would match almost nothing.
-    ``config`` parses the question in the learner's language (see tutor.indexing.text_search)."""
-    words = _WORD.findall(query.lower())
-    if not words:
-        return chunks.none()
-    search = SearchQuery(" | ".join(words), search_type="raw", config=config)
-    return (
-        chunks.filter(search_vector=search)
-        .annotate(rank=SearchRank(F("search_vector"), search))
-        .order_by("-rank", "id")
-    )
+def keyword_candidates(chunks, query, config="english", *, depth=MIN_CANDIDATES):
+    """Ids of the ``depth`` best full-text matches among ``chunks``, by ts_rank, best first.
+
+    Any of the question's words may match (OR): learners ask in whole sentences, and requiring
+    every word would match almost nothing. Ranking every match does not scale, though: in a
+    large index common words ("AI", "data") match most chunks and ts_rank reads each one. So the
+    question's lexemes are taken rarest first, by the share of chunks containing each in the
+    statistics ANALYZE keeps (``pg_stats``), for as long as the expected matches stay within
+    ``KEYWORD_POOL``; the commoner ones are left out like stop words (ts_rank weighs no word by
+    its rarity, so they would only reward chunks that repeat them). The match, with the scoping
+    filters of ``chunks``, is then limited to ``KEYWORD_POOL`` rows before ranking, a hard bound
+    for when the statistics are stale or the rarest word is common. Without statistics (a new
+    index) every lexeme is kept. ``config`` parses the question in the learner's language (see
+    tutor.indexing.text_search).
+    """
+    lexemes = pooled_lexemes(question_lexemes(query, config))
+    if not lexemes:
+        return []
+    search = LexemeQuery(lexemes)
+    pool = chunks.filter(search_vector=search).order_by().values("id", "search_vector")[:KEYWORD_POOL]
+    try:
+        sql, params = pool.query.sql_with_params()
+    except EmptyResultSet:  # the scope itself is empty (no page visible to this user)
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM ({sql}) AS pool ORDER BY ts_rank(search_vector, %s::tsquery) DESC, id LIMIT %s",  # noqa: S608 - SQL compiled by the ORM
+            [*params, search.text, depth],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def question_lexemes(query, config):
+    """(lexeme, share of chunks containing it, chunk count) of the question's words, rarest first.
+
+    The share comes from the column's most-common-elements statistics; a lexeme they do not
+    list is rarer than any they do and counts as 0.
+    """
+    table = Chunk._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT question.lexeme, coalesce(stats.share, 0),
+                   (SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass)
+            FROM unnest(tsvector_to_array(to_tsvector(%s::regconfig, %s))) AS question (lexeme)
+            LEFT JOIN (
+                SELECT element.lexeme, element.share
+                FROM pg_stats,
+                     unnest(most_common_elems::text::text[], most_common_elem_freqs) AS element (lexeme, share)
+                WHERE schemaname = current_schema() AND tablename = %s AND attname = 'search_vector'
+            ) AS stats USING (lexeme)
+            ORDER BY 2, 1
+            """,
+            [table, config, query, table],
+        )
+        return cursor.fetchall()
+
+
+def pooled_lexemes(lexemes):
+    """The rarest lexemes whose expected matches fit in KEYWORD_POOL (always the rarest one)."""
+    chosen, expected = [], 0.0
+    for lexeme, share, rows in lexemes:
+        expected += share * rows
+        if chosen and expected > KEYWORD_POOL:
+            break
+        chosen.append(lexeme)
+    return chosen
+
+
+class LexemeQuery(SearchQuery):
+    """``'a' | 'b'`` of lexemes already normalised by ``to_tsvector``: cast to tsquery as they are,
+    not parsed and stemmed a second time by a configuration."""
+
+    template = "%(expressions)s::tsquery"
+
+    def __init__(self, lexemes):
+        self.text = " | ".join("'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'" for lexeme in lexemes)
+        super().__init__(self.text, search_type="raw")
 
 
 def fuse(rankings):

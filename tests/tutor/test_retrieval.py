@@ -4,14 +4,26 @@ import random
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, transaction
+from django.db.models import Value
+from django.db.models.functions import Cast
 from wagtail.models import PageViewRestriction
 
 from tests import factories as f
 from tests.tutor.spies import CountingProvider
-from tutor.indexing.indexer import index_page
-from tutor.models import Chunk
-from tutor.retrieval import retrieve, vector_candidates, visible_chunks
+from tutor import retrieval
+from tutor.indexing.indexer import index_page, search_vector
+from tutor.models import Chunk, Visibility
+from tutor.retrieval import (
+    LexemeQuery,
+    keyword_candidates,
+    pooled_lexemes,
+    question_lexemes,
+    retrieve,
+    vector_candidates,
+    visible_chunks,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +226,122 @@ def test_the_learners_language_comes_first_and_other_languages_fill_in(provider)
 
     russian = ask("Что требует закон ЕС об искусственном интеллекте?", provider, language="ru")
     assert russian[0].page_id == act.pk and russian[0].language == "en"
+
+
+def chunk_of(page, section):
+    return Chunk.objects.get(page=page, section_title=section, visibility=Visibility.LEARNERS)
+
+
+def keyword_ids(question, user=None, provider=None, config="english", depth=10):
+    visible = visible_chunks(user or AnonymousUser(), model_name=provider.model_name)
+    return keyword_candidates(visible, question, config, depth=depth)
+
+
+def add_chunks(page, texts, provider):
+    """Chunks of ``texts`` on ``page``, stored (tsvector included) as the indexer stores them."""
+    vector = provider.embed(["filler"])[0]
+    created = Chunk.objects.bulk_create(
+        Chunk(
+            page_id=page.pk,
+            course_id=page.get_parent().pk,
+            locale_id=page.locale_id,
+            position=1000 + n,
+            text=text,
+            content_hash=f"extra-{n}",
+            embedding_model=provider.model_name,
+            embedding=vector,
+        )
+        for n, text in enumerate(texts)
+    )
+    Chunk.objects.filter(pk__in=[chunk.pk for chunk in created]).update(search_vector=search_vector("english"))
+    return created
+
+
+def test_keyword_query_ranks_the_chunks_that_hold_the_questions_words(course_with_lessons, provider):
+    _, basics, privacy = course_with_lessons
+
+    ids = keyword_ids("Which emails are junk?", provider=provider)
+    assert ids[0] == chunk_of(basics, "Learning from examples").pk
+
+    ids = keyword_ids("my health records and address", provider=provider)
+    assert ids[0] == chunk_of(privacy, "Personal data").pk
+
+    # Any word may match (OR): one sentence names both sections.
+    ids = keyword_ids("spam filters and invented citations", provider=provider)
+    assert set(ids[:2]) == {chunk_of(basics, "Learning from examples").pk, chunk_of(basics, "Hallucinations").pk}
+    assert keyword_ids("zebra giraffe", provider=provider) == []
+    assert keyword_ids("the and of", provider=provider) == []  # stop words only: nothing to search for
+
+
+def test_keyword_query_keeps_the_scope(course_with_lessons, provider):
+    course, basics, privacy = course_with_lessons
+    teacher_note = Chunk.objects.get(page=basics, visibility=Visibility.TEACHERS)
+    question = "let pupils catch the chatbot inventing a source"
+
+    assert teacher_note.pk in keyword_ids(question, user=f.teacher(), provider=provider)
+    assert teacher_note.pk not in keyword_ids(question, provider=provider)
+    assert teacher_note.pk not in keyword_ids(question, user=f.UserFactory(username="pupil"), provider=provider)
+
+    PageViewRestriction.objects.create(page=privacy, restriction_type=PageViewRestriction.LOGIN)
+    assert chunk_of(privacy, "Personal data").pk not in keyword_ids("chatbot address", provider=provider)
+    member = f.UserFactory(username="member")
+    assert chunk_of(privacy, "Personal data").pk in keyword_ids("chatbot address", user=member, provider=provider)
+
+    PageViewRestriction.objects.create(page=course, restriction_type=PageViewRestriction.LOGIN)
+    assert keyword_ids("chatbot", provider=provider) == []  # nothing visible at all
+    other = Chunk.objects.filter(page=basics).update(embedding_model="local:another-model")
+    assert other and keyword_ids("chatbot", user=member, provider=provider) == [chunk_of(privacy, "Personal data").pk]
+
+
+def test_keyword_query_parses_the_learners_language(provider):
+    lesson = f.lesson(f.course("AI basics"), "Bias", body=[f.heading("Bias"), f.paragraph("<p>Bias is unfair.</p>")])
+    estonian = f.translate(
+        lesson,
+        "et",
+        title="Kallutatus",
+        body=[f.heading("Kallutatus", anchor="bias"), f.paragraph("<p>Õppimine andmetest on kallutatud.</p>")],
+    )
+    index_page(estonian, provider=provider)
+    wanted = Chunk.objects.get(page=estonian, section_title="Kallutatus").pk
+
+    # "õppimisest" and "õppimine" share the Estonian stem; the English parser keeps them apart.
+    assert keyword_ids("Kuidas toimub õppimisest?", provider=provider, config="estonian") == [wanted]
+    assert keyword_ids("Kuidas toimub õppimisest?", provider=provider, config="english") == []
+
+
+def test_keyword_query_takes_words_as_lexemes_without_parsing_them_again(course_with_lessons, provider):
+    _, basics, _ = course_with_lessons
+    [quoted] = add_chunks(basics, ["GPT-4 isn't a person; see example.com or C:\\temp for o'clock"], provider)
+
+    for question in ("Is GPT-4 a person?", "what's at example.com", "it's five o'clock", "C:\\temp"):
+        assert quoted.pk in keyword_ids(question, provider=provider), question
+    # Quotes and backslashes inside a lexeme (other parsers and configurations make them) stay literal.
+    Chunk.objects.filter(pk=quoted.pk).update(search_vector=Cast(Value("'it''s' 'back\\\\slash'"), SearchVectorField()))
+    for lexeme in ("it's", "back\\slash"):
+        assert list(Chunk.objects.filter(search_vector=LexemeQuery([lexeme]))) == [quoted]
+
+
+def test_words_in_most_chunks_are_left_out_once_the_statistics_show_it(course_with_lessons, provider, monkeypatch):
+    _, basics, _ = course_with_lessons
+    add_chunks(basics, [f"The chatbot answered question {n}." for n in range(300)], provider)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tutor_chunk")
+    monkeypatch.setattr(retrieval, "KEYWORD_POOL", 100)
+
+    shares = {lexeme: share for lexeme, share, _ in question_lexemes("chatbot junk", "english")}
+    assert shares["junk"] < 0.01 < 0.9 < shares["chatbot"]
+
+    junk = chunk_of(basics, "Learning from examples").pk
+    assert keyword_ids("chatbot junk", provider=provider) == [junk]  # "chatbot" would match 300 more: left out
+    # The rarest word is always kept, and at most the pool is ranked however many chunks match.
+    assert len(keyword_ids("chatbot", provider=provider, depth=500)) == 100
+
+
+def test_rarest_lexemes_are_kept_while_their_expected_matches_fit_the_pool():
+    rows = 100_000
+    lexemes = [("deepfak", 0.0, rows), ("video", 0.001, rows), ("spot", 0.004, rows), ("ai", 0.6, rows)]
+
+    assert pooled_lexemes(lexemes) == ["deepfak", "video", "spot"]  # 0 + 100 + 400 expected matches ≤ 500
+    assert pooled_lexemes([("ai", 0.6, rows), ("model", 0.3, rows)]) == ["ai"]
+    assert pooled_lexemes([("ai", 0.6, 0), ("model", 0.3, 0)]) == ["ai", "model"]  # no statistics yet: all
+    assert pooled_lexemes([]) == []
