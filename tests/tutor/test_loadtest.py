@@ -1,0 +1,97 @@
+"""The load test's parts (`make loadtest` itself is a benchmark, not a test): its slow model server speaks
+what the openai SDK (the tutor's client) reads, and its SSE reader reads what the ask endpoint writes."""
+
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import openai
+import pytest
+
+from tutor.quality.loadtest import percentile, sse_events
+from tutor.quality.slow_model import reply_words
+
+
+@pytest.fixture
+def slow_model():
+    """The slow model on a free port, 8 words at 200 words/s; yields a client of the openai SDK the tutor uses."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "tutor.quality.slow_model", "--port", str(port), "--tokens", "8", "--rate", "200"]
+    server = subprocess.Popen(command)  # noqa: S603
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline and server.poll() is None, "the slow model did not start"
+            time.sleep(0.1)
+    yield openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="loadtest", max_retries=0, timeout=10)
+    server.terminate()
+    server.wait(10)
+
+
+def complete(client, **options):
+    """The streamed completion as the tutor asks for one (stream, usage in the last chunk)."""
+    chunks = list(
+        client.chat.completions.create(
+            model="loadtest-model",
+            messages=[{"role": "user", "content": "What is a pattern?"}],
+            stream=True,
+            stream_options={"include_usage": True},
+            **options,
+        )
+    )
+    text = [choice.delta.content for chunk in chunks for choice in chunk.choices if choice.delta.content]
+    finish = [choice.finish_reason for chunk in chunks for choice in chunk.choices if choice.finish_reason]
+    return text, finish, chunks[-1].usage
+
+
+def test_the_slow_model_streams_its_words_with_usage(slow_model):
+    text, finish, usage = complete(slow_model, max_tokens=800)
+
+    assert text == reply_words(8)
+    assert finish == ["stop"]
+    assert (usage.prompt_tokens, usage.completion_tokens) == (4, 8)
+
+
+def test_the_slow_model_stops_at_max_tokens(slow_model):
+    text, finish, usage = complete(slow_model, max_tokens=3)
+
+    assert len(text) == 3
+    assert finish == ["length"]
+    assert usage.completion_tokens == 3
+
+
+def test_the_load_tests_reader_reads_server_sent_events():
+    """The ask endpoint's wire format (``tutor.answering.views.server_sent_events``), split into lines as
+    aiohttp's reader yields them."""
+    body = (
+        b'event: meta\ndata: {"reply": 1}\n\n'
+        b'event: token\ndata: {"text": "Hi\\nthere"}\n\n'
+        b": a comment line, ignored\n"
+        b'event: done\r\ndata: {"reply": 1}\r\n\r\n'
+    )
+
+    async def read():
+        async def lines():
+            for line in body.splitlines(keepends=True):
+                yield line
+
+        return [event async for event in sse_events(lines())]
+
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own: Playwright's may be running in this one
+        events = thread.submit(asyncio.run, read()).result()
+    assert events == [("meta", '{"reply": 1}'), ("token", '{"text": "Hi\\nthere"}'), ("done", '{"reply": 1}')]
+
+
+def test_percentiles_are_nearest_rank():
+    values = list(range(1, 21))
+    assert percentile(values, 0.5) == 10
+    assert percentile(values, 0.95) == 19
+    assert percentile([], 0.5) is None
