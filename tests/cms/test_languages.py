@@ -208,16 +208,19 @@ def test_a_log_in_without_a_saved_language_keeps_the_page_asked_for(client):
     assert "django_language" not in response.cookies
 
 
-def test_signing_up_saves_the_language_signed_up_in(client):
+def test_signing_up_saves_the_language_signed_up_in(client, mailoutbox):
     data = {
         "username": "mari",
         "first_name": "Mari",
         "email": "mari@example.com",
         "password1": "a-Long-unusual-passphrase-42",
         "password2": "a-Long-unusual-passphrase-42",
+        "confirms_age": "on",
     }
-    response = client.post("/et/accounts/signup/", data)
-    assert response.status_code == 302
+    assert client.post("/et/accounts/signup/", data)["Location"] == "/et/accounts/signup/sent/"
+    (link,) = re.findall(r"http://testserver(/et/accounts/signup/confirm/\S+/)", mailoutbox[0].body)
+    response = client.post(link)  # the account is created when the mailed link is confirmed
+    assert response["Location"] == "/et/accounts/welcome/"
     assert AccountPreferences.objects.get(user__username="mari").language == "et"
     assert response.cookies["django_language"].value == "et"
 
