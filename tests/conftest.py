@@ -1,14 +1,11 @@
-"""Fixtures shared by the whole suite: a real Celery worker on Redis and a headless Chromium."""
+"""Fixtures shared by the whole suite: a real Celery worker on Redis, the local model server, polling."""
 
-import os
 import socket
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 
 
@@ -93,33 +90,6 @@ def forget_connections(app):
     app._local.__dict__.pop("backend", None)
     app.amqp.flush_routes()
     app.amqp.__dict__.pop("router", None)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed (make test installs Debian's chromium).")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test
-    # body are still synchronous, so tell Django they are safe here.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
-    browser_page = context.new_page()
-    yield browser_page
-    context.close()
 
 
 @pytest.fixture

@@ -4,10 +4,53 @@ The browser itself (Debian's Chromium through Playwright) and the desktop ``page
 tests/conftest.py. Helpers are fixtures that return a function, so journeys ask for what they use.
 """
 
+import os
 import re
 import shutil
+from pathlib import Path
 
 import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="package")
+def browser():
+    """One Chromium for the browser journeys, closed when they are done.
+
+    Playwright's sync API runs an event loop in this thread while it is open. Package scope ends it
+    with this package, so the tests after it can run async code (the tutor's async endpoint) here.
+    Django's ORM calls in the journeys stay synchronous, so Django is told they are safe meanwhile.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed (make test installs Debian's chromium).")
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    browser_page = context.new_page()
+    yield browser_page
+    context.close()
+
 
 PASSWORD = "pw-for-tests"  # tests.factories.UserFactory's password
 PHONE = {"width": 375, "height": 740}
