@@ -54,6 +54,12 @@ def learning_navigation(context):
     return render_to_string("lessons/includes/navigation.html", links)
 
 
+@hooks.register("welcome_next_steps")
+def learning_next_steps(context):
+    """A new account's first choices: join a class with its code, or pick a course."""
+    return render_to_string("lessons/includes/welcome_next_steps.html", {"LANGUAGE_CODE": context.get("LANGUAGE_CODE")})
+
+
 @hooks.register("personal_data_sections")
 def learning_record_sections(user):
     return [*learning_sections(user), membership_section(user)]

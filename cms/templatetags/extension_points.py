@@ -15,7 +15,8 @@ The slots, with the arguments their hooks receive after the template context:
 * ``organisation_page_sections`` (organisation) — sections of an organisation's admin page;
 * ``account_deletion_consequences`` — items (``<li>``) saying what deleting the account does to
   the app's data, on the confirmation page;
-* ``dashboard_sections`` — sections at the end of the signed-in learner's dashboard.
+* ``dashboard_sections`` — sections at the end of the signed-in learner's dashboard;
+* ``welcome_next_steps`` — what a new account can do first, on the welcome page after sign-up.
 """
 
 from django import template
