@@ -13,6 +13,10 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Outside the language prefix: providers, LMSs and API clients call fixed, registered addresses.
+    path("auth/", include("identity.urls")),
+    path("api/", include("api.urls")),
+    path("lti/", include("lti.urls")),
 ]
 
 if settings.DEBUG:

@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "cms",
     "lessons",
     "tutor",
+    "identity",
+    "api",
+    "lti",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -248,6 +251,12 @@ TUTOR_PRICE_CURRENCY = env("TUTOR_PRICE_CURRENCY", default="EUR")
 TUTOR_CONVERSATION_RETENTION_DAYS = env.int("TUTOR_CONVERSATION_RETENTION_DAYS", default=365)
 # Downloads of "your data" per person and period ("N/s|m|h|d"); each reads everything kept about them.
 PERSONAL_DATA_DOWNLOAD_RATE_LIMIT = env("PERSONAL_DATA_DOWNLOAD_RATE_LIMIT", default="5/h")
+
+# Sign-in with OpenID Connect providers (identity).
+
+# The REST API, its tokens and webhooks (api).
+
+# The platform as an LTI 1.3 tool (lti).
 
 WAGTAIL_SITE_NAME = "AI Literacy"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")

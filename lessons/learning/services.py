@@ -16,6 +16,7 @@ from lessons.models import Certificate, CoursePage, Enrolment, LessonPage, Lesso
 from .exceptions import NotEnrollable, NotEnrolled, QuizCoolingDown, ReflectionNotFound
 from .quizzes import QuizResult, find_quiz, grade, parse_answers
 from .selectors import is_enrolled, lesson_requirements_met, next_attempt
+from .signals import certificate_issued, course_completed, lesson_completed, quiz_submitted, send_after_commit
 
 
 def enrol(*, user, course: CoursePage) -> Enrolment:
@@ -48,6 +49,7 @@ def refresh_lesson_completion(*, user, lesson: LessonPage) -> bool:
     if progress.completed_at is None and lesson_requirements_met(user=user, lesson=lesson, progress=progress):
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at"])
+        send_after_commit(lesson_completed, progress=progress)
     if progress.completed_at is not None:
         refresh_course_completion(user=user, course=lesson.get_parent().specific)
     return progress.completed_at is not None
@@ -69,6 +71,7 @@ def refresh_course_completion(*, user, course) -> bool:
     if enrolment.completed_at is None:
         enrolment.completed_at = timezone.now()
         enrolment.save(update_fields=["completed_at"])
+        send_after_commit(course_completed, enrolment=enrolment)
     issue_certificate(user=user, course=course)
     return True
 
@@ -84,7 +87,7 @@ def issue_certificate(*, user, course: CoursePage) -> Certificate:
         return existing
     try:
         with transaction.atomic():
-            return Certificate.objects.create(
+            certificate = Certificate.objects.create(
                 user=user,
                 course=course,
                 learner_name=learner_display_name(user),
@@ -94,6 +97,8 @@ def issue_certificate(*, user, course: CoursePage) -> Certificate:
     except IntegrityError:
         # A concurrent request issued it first; the unique constraint keeps it to one.
         return Certificate.objects.get(user=user, course=course)
+    send_after_commit(certificate_issued, certificate=certificate)
+    return certificate
 
 
 def submit_quiz(*, user, lesson: LessonPage, quiz_block_id: str, data) -> tuple[QuizAttempt, QuizResult]:
@@ -129,6 +134,7 @@ def submit_quiz(*, user, lesson: LessonPage, quiz_block_id: str, data) -> tuple[
             passed=result.passed,
         )
         refresh_lesson_completion(user=user, lesson=lesson)
+        send_after_commit(quiz_submitted, attempt=attempt)
     return attempt, result
 
 
