@@ -20,6 +20,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
@@ -324,7 +325,8 @@ def _results(scores, vector, *, lesson_ids, course_ids, language, limit):
             boost *= LANGUAGE_BOOST
         boosted[chunk] = scores[chunk.id] * boost
     ranked = sorted(boosted.items(), key=lambda item: (-item[1], item[0].id))
-    return [_result(chunk, score) for chunk, score in _one_language_per_section(ranked)[:limit]]
+    site_roots = SimpleNamespace()  # Wagtail keeps the sites' root paths on it: one lookup for all the results
+    return [_result(chunk, score, site_roots) for chunk, score in _one_language_per_section(ranked)[:limit]]
 
 
 def _one_language_per_section(ranked):
@@ -337,14 +339,14 @@ def _one_language_per_section(ranked):
     return kept
 
 
-def _result(chunk, score):
+def _result(chunk, score, site_roots):
     anchor = f"#{chunk.anchor}" if chunk.anchor else ""
     distance = getattr(chunk, "distance", None)
     return RetrievedChunk(
         chunk_id=chunk.id,
         page_id=chunk.page_id,
         course_id=chunk.course_id,
-        url=page_path(chunk.page) + anchor,
+        url=page_path(chunk.page, site_roots) + anchor,
         title=chunk.page.title,
         section=chunk.section_title,
         anchor=chunk.anchor,
@@ -356,7 +358,11 @@ def _result(chunk, score):
     )
 
 
-def page_path(page: Page):
-    """The page's URL path on its site ("/courses/ai-basics/lesson/"), relative so it works anywhere."""
-    parts = page.get_url_parts()
+def page_path(page: Page, site_roots=None):
+    """The page's URL path on its site ("/courses/ai-basics/lesson/"), relative so it works anywhere.
+
+    ``site_roots``: any object Wagtail may cache the sites' root paths on (its ``get_url_parts``
+    takes a request for that), shared by the calls for one result list.
+    """
+    parts = page.get_url_parts(site_roots)
     return parts[2] if parts else page.url_path

@@ -190,13 +190,32 @@ def test_admin_usage_page_shows_this_months_numbers_and_cost(client, settings):
     assert '<td data-usage="per_learner_tokens">8000</td>' in page
 
 
-def test_check_budget_costs_one_query_however_many_organisations(django_assert_num_queries):
+def test_check_budget_costs_three_queries_however_many_organisations(django_assert_num_queries):
     learner = learner_in(with_budget(OrganisationFactory(), questions=10))
     for budget in (5, None):
         learner_in(with_budget(OrganisationFactory(), tokens=budget), user=learner)
     ask(learner, 3)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):  # memberships, budgets, then every budgeted organisation's usage at once
         check_budget(learner, now=MID_NOVEMBER)
+
+
+def test_nothing_to_check_reads_no_usage_and_takes_no_lock(settings, django_assert_num_queries):
+    """A crowd outside organisations, or in ones without budgets, must not queue on a lock for nothing."""
+    settings.TUTOR_SITE_MONTHLY_TOKENS = settings.TUTOR_SITE_PER_LEARNER_MONTHLY_TOKENS = None
+    outsider, member = UserFactory(), learner_in(OrganisationFactory())
+    ask(outsider, 2)
+
+    with django_assert_num_queries(1) as outsider_queries:
+        assert budgets_of(outsider, now=MID_NOVEMBER, lock=True) == []
+    with django_assert_num_queries(2):
+        assert budgets_of(member, now=MID_NOVEMBER, lock=True) == []
+    assert "pg_advisory_xact_lock" not in outsider_queries.captured_queries[0]["sql"]
+
+    settings.TUTOR_SITE_PER_LEARNER_MONTHLY_TOKENS = 10_000  # a site budget again: checked under its lock
+    with django_assert_num_queries(3) as limited:
+        [usage] = budgets_of(outsider, now=MID_NOVEMBER, lock=True)
+    assert "pg_advisory_xact_lock" in limited.captured_queries[1]["sql"]
+    assert usage.per_learner_tokens == 10_000
 
 
 def run_budget_command(*args):

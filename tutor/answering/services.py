@@ -51,7 +51,7 @@ from tutor.answering.prompts import HISTORY_TOKEN_BUDGET, build_messages, number
 from tutor.answering.quiz_guard import open_quizzes, quiz_answer_request
 from tutor.answering.rendering import render_answer
 from tutor.indexing.chunking import MAX_CHUNK_TOKENS, count_tokens
-from tutor.indexing.embeddings import EmbeddingError, get_provider
+from tutor.indexing.embeddings import EmbeddingError, cached_query_vector, get_provider
 from tutor.models import Message
 from tutor.oversight import budgets, safety
 from tutor.retrieval import retrieve
@@ -198,9 +198,9 @@ class _EmbeddedQuery:
 
 
 def _embed_soon(text):
-    """A future of ``text``'s query vector (as an ``_EmbeddedQuery``), embedded in ``EMBEDDING_THREADS``."""
+    """A future of ``text``'s query vector (an ``_EmbeddedQuery``): cached, or embedded in ``EMBEDDING_THREADS``."""
     provider = get_provider()
-    return EMBEDDING_THREADS.submit(lambda: _EmbeddedQuery(provider.model_name, provider.embed_query(text)))
+    return EMBEDDING_THREADS.submit(lambda: _EmbeddedQuery(provider.model_name, cached_query_vector(provider, text)))
 
 
 async def _answer_events(answer):

@@ -17,11 +17,14 @@ Every provider names its ``model_name``; each chunk stores it, and retrieval onl
 made by the current model. Vectors are L2-normalised so cosine distance is well defined.
 """
 
+import hashlib
 import math
 import threading
+from array import array
 from functools import cache
 
 from django.conf import settings
+from django.core.cache import caches
 
 
 class EmbeddingError(Exception):
@@ -122,6 +125,28 @@ class OpenAIProvider:
 def normalised(vector):
     norm = math.sqrt(sum(value * value for value in vector)) or 1.0
     return [value / norm for value in vector]
+
+
+QUERY_VECTOR_CACHE_SECONDS = 24 * 3600
+
+
+def cached_query_vector(provider, text):
+    """``provider.embed_query(text)``, kept a day in the shared cache.
+
+    A class set one task asks the same questions ("what is a neural network?") dozens of times in
+    an hour, and embedding one costs the local model about 35 ms of CPU: under a crowd that, not the
+    database, is what learners wait for. The key is the model and the question with its spacing
+    normalised; the vector is stored as float32 (1.5 kB), the precision pgvector keeps anyway.
+    """
+    text = " ".join(text.split())
+    key = "tutor-query-vector:" + hashlib.sha256(f"{provider.model_name}\n{text}".encode()).hexdigest()
+    store = caches["default"]
+    packed = store.get(key)
+    if packed is not None:
+        return array("f", packed).tolist()
+    vector = provider.embed_query(text)
+    store.set(key, array("f", vector).tobytes(), QUERY_VECTOR_CACHE_SECONDS)
+    return vector
 
 
 def get_provider():

@@ -226,31 +226,46 @@ def budgets_of(user, now=None, *, lock=False):
     """The usages of the budgets that apply to ``user``: their organisations that set one, or the
     site budget if they belong to no organisation. ``lock`` (inside a transaction) locks them first.
 
-    Without a lock this is one query for a member of a budgeted organisation.
+    Who has nothing to check is settled by two short queries before any usage is read: a member of
+    organisations without budgets, or anyone outside one while the site budget is unlimited. A crowd
+    of their questions then reads no usage and queues on no lock.
     """
-    organisation_ids = Membership.objects.filter(user=user).values("organisation_id")
+    organisation_ids = set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True))
+    if not organisation_ids:
+        if not site_budget_applies():
+            return []
+        if lock:  # the site budget has no row to lock: a transaction-level advisory lock stands in for one
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SITE_BUDGET_LOCK])
+        return [_site_usage(user, now)]
+    budgets = OrganisationBudget.objects.filter(
+        Q(monthly_question_budget__isnull=False)
+        | Q(monthly_token_budget__isnull=False)
+        | Q(per_learner_monthly_tokens__isnull=False),
+        organisation_id__in=organisation_ids,
+    ).order_by("pk")  # one order everywhere: no deadlocks
     if lock:
         # Locked in a statement of its own, before usage is read: under READ COMMITTED the reads
         # below then see every reservation committed by whoever held the lock before.
-        locked = OrganisationBudget.objects.select_for_update().filter(organisation_id__in=organisation_ids)
-        list(locked.order_by("pk").values_list("pk", flat=True))  # one order everywhere: no deadlocks
-    budgeted = Organisation.objects.filter(
-        Q(tutor_budget__monthly_question_budget__isnull=False)
-        | Q(tutor_budget__monthly_token_budget__isnull=False)
-        | Q(tutor_budget__per_learner_monthly_tokens__isnull=False),
-        pk__in=organisation_ids,
-    )
+        budgets = budgets.select_for_update()
+    budgeted_ids = list(budgets.values_list("organisation_id", flat=True))
+    if not budgeted_ids:
+        return []
     learner_tokens = _total(_month_messages(now).filter(conversation__user=user), _spent() + _held(), "SUM")
-    usages = [
+    budgeted = with_month_usage(Organisation.objects.filter(pk__in=budgeted_ids), now)
+    return [
         _usage_of(organisation, now, organisation.learner_tokens_used)
-        for organisation in with_month_usage(budgeted, now).annotate(learner_tokens_used=learner_tokens)
+        for organisation in budgeted.annotate(learner_tokens_used=learner_tokens)
     ]
-    if usages or Membership.objects.filter(user=user).exists():
-        return usages
-    if lock:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SITE_BUDGET_LOCK])
-    return [_site_usage(user, now)]
+
+
+def site_budget_applies():
+    """Whether the operator limits what people outside organisations may use (empty settings: unlimited).
+
+    Without a limit there is nothing to check, so their questions take no lock and read no usage:
+    a crowd of them does not queue on the site budget's lock.
+    """
+    return settings.TUTOR_SITE_MONTHLY_TOKENS is not None or settings.TUTOR_SITE_PER_LEARNER_MONTHLY_TOKENS is not None
 
 
 def refusal_message(usage: Usage, shortfall: str) -> str:

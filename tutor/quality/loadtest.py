@@ -52,13 +52,9 @@ PASSWORD = "loadtest-password-only-on-loopback"  # noqa: S105 (learners of a thr
 PROBE_INTERVAL = 0.5
 IDLE_PROBE_SECONDS = 5
 SERVER_START_TIMEOUT = 30 * 60  # the first run loads and indexes the demo curriculum
-QUESTIONS = [
-    "How does a machine learning model learn from examples?",
-    "What is the difference between training data and new data?",
-    "Why do we need so many labelled examples?",
-    "Can you explain what a pattern is in machine learning?",
-    "How does the model know when its guesses are wrong?",
-]
+# What the class asks: the English eval questions of the course the lesson belongs to, in learners' own
+# words, each asked by several learners (a question asked again finds its vector in the shared cache).
+QUESTIONS_FILE = ROOT / "tutor" / "quality" / "eval" / "en" / "ai-basics.jsonl"
 # What the run lifts so that no learner is refused: the crowd is the point, not the limits.
 LIFTED = {
     "TUTOR_RATE_LIMIT": "1000000/h",
@@ -286,7 +282,7 @@ async def probe(session, url, learner, stop_event):
     return samples
 
 
-async def run_load(base_url, names, lesson_url, ask_path, settings):
+async def run_load(base_url, names, lesson_url, ask_path, settings, questions):
     timeout = aiohttp.ClientTimeout(total=settings.timeout)
     connector = aiohttp.TCPConnector(limit=0)  # every learner has a connection of their own, like a browser
     async with aiohttp.ClientSession(timeout=timeout, connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as s:
@@ -297,7 +293,7 @@ async def run_load(base_url, names, lesson_url, ask_path, settings):
         await asyncio.sleep(IDLE_PROBE_SECONDS)
         idle_stop.set()
         questions = [
-            asyncio.create_task(ask(s, base_url, ask_path, learner, QUESTIONS[number % len(QUESTIONS)], start_gate))
+            asyncio.create_task(ask(s, base_url, ask_path, learner, questions[number % len(questions)], start_gate))
             for number, learner in enumerate(learners)
         ]
         await asyncio.sleep(0.5)  # every task is waiting at the gate
@@ -328,13 +324,14 @@ def row(label, values, unit_scale=1.0, unit="s"):
     return f"| {label} ({unit}) | {' | '.join(cells)} | {len(values)} |"
 
 
-def report(settings, workers, results, idle, under_load, wall, replies):
+def report(settings, workers, distinct_questions, results, idle, under_load, wall, replies):
     answered = [result for result in results if result.finished is not None]
     failures = Counter(result.error for result in results if result.error)
     best = settings.tokens / settings.tokens_per_second
     lines = [
-        f"Load test: {settings.learners} learners ask at once; the model streams {settings.tokens} tokens at "
-        f"{settings.tokens_per_second:g} tokens/s ({best:.1f} s per answer at best).",
+        f"Load test: {settings.learners} learners ask at once ({distinct_questions} different questions); the "
+        f"model streams {settings.tokens} tokens at {settings.tokens_per_second:g} tokens/s "
+        f"({best:.1f} s per answer at best).",
         f"Server: deploy/serve.sh (gunicorn, {workers} uvicorn workers, cms.settings.production); all of it "
         f"done in {wall:.1f} s; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.",
         "Lifted for this run so that no learner is refused: "
@@ -360,6 +357,12 @@ def report(settings, workers, results, idle, under_load, wall, replies):
         *(f"| tutor replies saved: {status} | {count} |" for status, count in replies.items()),
     ]
     return "\n".join(lines)
+
+
+def class_questions():
+    from tutor.quality.evaluation import load_questions
+
+    return [question.text for question in load_questions([QUESTIONS_FILE])]
 
 
 def main():
@@ -398,9 +401,12 @@ def main():
             django.setup()
             names, lesson_url, ask_path = prepare(settings.learners)
             print(f"{settings.learners} learners log in, then ask at once on {lesson_url} ...")
-            results, idle, under_load, wall = asyncio.run(run_load(base_url, names, lesson_url, ask_path, settings))
+            questions = class_questions()
+            results, idle, under_load, wall = asyncio.run(
+                run_load(base_url, names, lesson_url, ask_path, settings, questions)
+            )
             time.sleep(1)  # replies of streams cut short are saved as the server notices
-            print(report(settings, workers, results, idle, under_load, wall, saved_replies(names[:-1])))
+            print(report(settings, workers, len(questions), results, idle, under_load, wall, saved_replies(names[:-1])))
         finally:
             stop(server, grace=120)
             stop(model)
