@@ -231,6 +231,9 @@ TUTOR_MAX_QUESTION_CHARS = env.int("TUTOR_MAX_QUESTION_CHARS", default=1000)
 # What one answer may cost: tokens the model may write and seconds before the stream is cut short.
 TUTOR_MAX_ANSWER_TOKENS = env.int("TUTOR_MAX_ANSWER_TOKENS", default=800)
 TUTOR_ANSWER_DEADLINE_SECONDS = env.float("TUTOR_ANSWER_DEADLINE_SECONDS", default=90.0)
+# Questions each web process works on at once before their model request goes out; the rest queue
+# (tutor.answering.views.answers_starting). A few per core keep the CPU busy while one waits on the database.
+TUTOR_ANSWERS_STARTING_AT_ONCE = env.int("TUTOR_ANSWERS_STARTING_AT_ONCE", default=4)
 # The monthly token budget of everyone who belongs to no organisation, and one such learner's share
 # of it; empty = unlimited.
 TUTOR_SITE_MONTHLY_TOKENS = env(

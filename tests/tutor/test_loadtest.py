@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import openai
 import pytest
 
-from tutor.quality.loadtest import percentile, sse_events
+from tutor.quality.loadtest import class_questions, percentile, sse_events
 from tutor.quality.slow_model import reply_words
 
 
@@ -95,3 +95,10 @@ def test_percentiles_are_nearest_rank():
     assert percentile(values, 0.5) == 10
     assert percentile(values, 0.95) == 19
     assert percentile([], 0.5) is None
+
+
+def test_the_class_asks_the_courses_eval_questions_in_their_own_words():
+    questions = class_questions()
+
+    assert len(questions) == len(set(questions)) >= 30
+    assert "is face unlock on my phone actually AI or is it just normal code?" in questions

@@ -446,3 +446,65 @@ def test_an_editors_preview_of_an_unsaved_lesson_gets_a_note_not_a_form(rf, stud
     )
 
     assert "once it is published" in html and "<form" not in html
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_client_that_disconnects_while_its_answer_is_prepared_gets_it_kept_and_the_reservation_released(
+    chat_model, monkeypatch
+):
+    lesson, student = chatbots_lesson(), f.UserFactory(username="sam-student")
+    client = leaving_client(lesson, student)
+    prepare = answering._prepare
+
+    def slow_prepare(*args):
+        client.leave()  # the browser goes away while the course is searched
+        time.sleep(0.5)
+        return prepare(*args)
+
+    monkeypatch.setattr(answering, "_prepare", slow_prepare)
+
+    async_to_sync(ASGIHandler())(client.scope, client.receive, client.send)
+
+    question, reply = Message.objects.filter(conversation__user=student).order_by("id")
+    assert question.text == QUESTION
+    assert (reply.status, reply.error) == (Message.Status.INTERRUPTED, answering.LEARNER_LEFT)
+    (site,) = budgets.budgets_of(student)
+    assert site.reserved_tokens == 0 and site.learner_tokens == 0
+    assert client.chunks == [] and chat_model.chat_requests() == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("at_once", [1, 2])
+def test_questions_are_worked_on_a_few_at_a_time_until_their_model_request_goes_out(
+    chat_model, settings, monkeypatch, at_once
+):
+    """Two learners ask at once, each request in a thread of its own as under uvicorn. One at a time,
+    the second question is not even saved until the first one's prompt is ready; two at a time, it is."""
+    settings.TUTOR_ANSWERS_STARTING_AT_ONCE = at_once
+    lesson = chatbots_lesson()
+    clients = [leaving_client(lesson, f.UserFactory(username=name)) for name in ("ann", "ben")]
+    spans = {"start": [], "_prepare": []}
+    for name in spans:
+        step = getattr(answering, name)
+
+        def timed(*args, step=step, name=name):
+            began = time.monotonic()
+            if name == "_prepare":
+                time.sleep(0.5)  # a slow search: long enough for the other question to arrive meanwhile
+            result = step(*args)
+            spans[name].append((began, time.monotonic()))
+            return result
+
+        monkeypatch.setattr(answering, name, timed)
+    handler = ASGIHandler()
+
+    async def ask_together():
+        await asyncio.gather(*(handler(client.scope, client.receive, client.send) for client in clients))
+
+    # A loop of its own, as uvicorn's: under async_to_sync every sync section would run in this thread.
+    asyncio.run(ask_together())
+
+    first_prepared = min(end for _, end in spans["_prepare"])
+    second_saved = max(began for began, _ in spans["start"])
+    assert (second_saved >= first_prepared) == (at_once == 1)
+    assert all(b"event: done" in b"".join(client.chunks) for client in clients)

@@ -103,6 +103,8 @@ class Answer:
     language: str = "en"  # the learner's: answers, messages and retrieval preference follow it
     started: float = field(default_factory=time.monotonic)
     question_vector: Future | None = None  # the question, embedded while it was saved (begin())
+    prepared: "_Prepared | None" = None  # the work before the model, done by begin()
+    preparation_failure: Exception | None = None  # ... or why it failed, reported by the stream
 
     def events(self):
         """The streamed answer: an async iterator of ``Event``; closing or cancelling it stores the partial answer."""
@@ -120,11 +122,15 @@ def reserve_tokens(question_text):
 
 
 async def begin(user, lesson, text):
-    """``start()`` as one database section, while a worker thread embeds the question for retrieval.
+    """Everything before the model is asked, while a worker thread embeds the question.
 
-    A learner who leaves meanwhile (the request is cancelled) cannot stop the section, which saves
-    the question and a pending reply holding the reservation; so it is awaited to the end and the
-    reply ended as interrupted, which gives the reservation back.
+    ``start()`` as one database section (the question saved, the reply reserved), then ``_prepare``
+    (screening, retrieval, the prompt) as another, so that the caller can admit a few answers at a
+    time up to the moment their model request goes out (the ask view does). A failure of the
+    preparation is kept on the answer and reported by its stream, as it would be from there.
+
+    A learner who leaves meanwhile (the request is cancelled) cannot stop a section once begun, so
+    it is awaited to the end and the reply ended as interrupted, which gives the reservation back.
     """
     vector = _embed_soon(text)
     saving = asyncio.ensure_future(sync_to_async(start)(user, lesson, text))
@@ -133,13 +139,27 @@ async def begin(user, lesson, text):
     except asyncio.CancelledError:
         vector.cancel()
         with contextlib.suppress(budgets.BudgetExhausted):  # refused: its reply has already failed
-            await sync_to_async(_finish)(await saving, Message.Status.INTERRUPTED, [], [], error=LEARNER_LEFT)
+            await _interrupted(await saving)
         raise
     except BaseException:
         vector.cancel()
         raise
     answer.question_vector = vector
+    preparing = asyncio.ensure_future(sync_to_async(_prepare)(answer, vector))
+    try:
+        answer.prepared = await asyncio.shield(preparing)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):  # whatever it prepared is not needed any more
+            await preparing
+        await _interrupted(answer)
+        raise
+    except Exception as failure:
+        answer.preparation_failure = failure
     return answer
+
+
+async def _interrupted(answer):
+    await sync_to_async(_finish)(answer, Message.Status.INTERRUPTED, [], [], error=LEARNER_LEFT)
 
 
 def start(user, lesson, text):
@@ -219,7 +239,9 @@ async def _answer_events(answer):
                     "offline": answer.offline,
                 },
             )
-            prepared = await sync_to_async(_prepare)(answer, question_vector)
+            if answer.preparation_failure is not None:
+                raise answer.preparation_failure
+            prepared = answer.prepared or await sync_to_async(_prepare)(answer, question_vector)
             sources = prepared.sources
             if answer.offline:
                 parts.append(prepared.offline_text)

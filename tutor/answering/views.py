@@ -7,12 +7,15 @@ the panel shows as-is: 400 bad question, 401 not logged in, 404 lesson or messag
 Messages are in the request's language (the URL's prefix), the streamed ones too.
 
 ``ask`` is async (Django runs it on the ASGI server's event loop; the rest of the site stays sync):
-its checks run in one sync section, the saving in another (``answering.begin``), and the stream
-waits on the model without holding a thread. Under WSGI (``runserver``, the tests' live server)
+its checks run in one sync section, the saving and the preparation in others (``answering.begin``),
+a few questions at a time (``answers_starting``), and the stream waits on the model without holding
+a thread. Under WSGI (``runserver``, the tests' live server)
 Django serves the same async stream by reading it whole first, so the answer arrives at once.
 """
 
+import asyncio
 import json
+import weakref
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -87,20 +90,39 @@ def refusal(message, status, retry_after=None):
 
 @require_POST
 async def ask(request, page_id):
-    try:
-        lesson, question = await sync_to_async(accepted_question)(request, page_id)
-    except Refused as refused:
-        return refused.response
-    try:
-        answer = await answering.begin(request.user, lesson, question)
-    except budgets.BudgetExhausted as exhausted:
-        return refusal(exhausted.message, 429)
+    async with answers_starting():
+        try:
+            lesson, question = await sync_to_async(accepted_question)(request, page_id)
+        except Refused as refused:
+            return refused.response
+        try:
+            answer = await answering.begin(request.user, lesson, question)
+        except budgets.BudgetExhausted as exhausted:
+            return refusal(exhausted.message, 429)
     response = StreamingHttpResponse(
         server_sent_events(answer.events(), translation.get_language()), content_type="text/event-stream"
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
+
+
+_starting = weakref.WeakKeyDictionary()  # event loop → its semaphore (asyncio's belong to one loop)
+
+
+def answers_starting():
+    """The semaphore that lets ``TUTOR_ANSWERS_STARTING_AT_ONCE`` questions per process be worked on
+    from their arrival until their model request goes out; the others wait for it, in order.
+
+    When a whole class asks at once, working on every question together shares the CPU among them,
+    so every learner waits as long as the last; and each holds a database connection meanwhile, so
+    lesson pages wait for one too. Admitted a few at a time, the first questions get their first
+    token soonest, the crowd waits without holding connections or threads, and pages stay fast.
+    """
+    loop = asyncio.get_running_loop()
+    if loop not in _starting:
+        _starting[loop] = asyncio.Semaphore(settings.TUTOR_ANSWERS_STARTING_AT_ONCE)
+    return _starting[loop]
 
 
 def accepted_question(request, page_id):

@@ -362,7 +362,7 @@ def report(settings, workers, distinct_questions, results, idle, under_load, wal
 def class_questions():
     from tutor.quality.evaluation import load_questions
 
-    return [question.text for question in load_questions([QUESTIONS_FILE])]
+    return [question.question for question in load_questions([QUESTIONS_FILE])]
 
 
 def main():
