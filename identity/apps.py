@@ -7,3 +7,10 @@ class IdentityConfig(AppConfig):
 
     name = "identity"
     verbose_name = _("Sign-in providers")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_out
+
+        from .oidc.logout import on_logged_out
+
+        user_logged_out.connect(on_logged_out, dispatch_uid="identity-provider-logout")

@@ -12,6 +12,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 from cms.database import embedded_database_config
+from identity.configuration import openid_connect_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROJECT_DIR = BASE_DIR / "cms"
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "allauth.account.middleware.AccountMiddleware",  # django-allauth's request context (identity's sign-in)
+    "identity.oidc.logout.ProviderLogoutMiddleware",  # after a log-out, also end the session at the provider
     "axes.middleware.AxesMiddleware",  # last: turns a log-in refused for a lockout into the lockout page
 ]
 
@@ -255,7 +258,27 @@ TUTOR_CONVERSATION_RETENTION_DAYS = env.int("TUTOR_CONVERSATION_RETENTION_DAYS",
 # Downloads of "your data" per person and period ("N/s|m|h|d"); each reads everything kept about them.
 PERSONAL_DATA_DOWNLOAD_RATE_LIMIT = env("PERSONAL_DATA_DOWNLOAD_RATE_LIMIT", default="5/h")
 
-# Sign-in with OpenID Connect providers (identity).
+# Sign-in with OpenID Connect providers (identity). OIDC_PROVIDERS=harid,tara names them; each has
+# OIDC_<ID>_ISSUER, _CLIENT_ID, _CLIENT_SECRET and optionally _SCOPES and _NAME (identity.configuration).
+# django-allauth runs the protocol; identity hardens it (nonce, ID token signature) and decides accounts.
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": openid_connect_settings(env.ENVIRON)}
+SOCIALACCOUNT_ADAPTER = "identity.accounts.adapters.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "identity.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by verified e-mail is identity's own rule (identity.accounts)
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # a provider's address is used only when it says it verified it
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_STORE_TOKENS = False  # the site calls no provider API after sign-in: keep no access tokens
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_REQUESTS_TIMEOUT_SECONDS", default=10)
+# How far the provider's clock may be off when ID token times (exp, iat, auth_time) are checked.
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+# Sign-ins started per client address ("N/s|m|h|d"); a school behind one address signs in a class at once.
+OIDC_LOGIN_RATE_LIMIT = env("OIDC_LOGIN_RATE_LIMIT", default="300/10m")
 
 # The REST API, its tokens and webhooks (api).
 

@@ -16,7 +16,11 @@ The slots, with the arguments their hooks receive after the template context:
 * ``account_deletion_consequences`` — items (``<li>``) saying what deleting the account does to
   the app's data, on the confirmation page;
 * ``dashboard_sections`` — sections at the end of the signed-in learner's dashboard;
-* ``welcome_next_steps`` — what a new account can do first, on the welcome page after sign-up.
+* ``welcome_next_steps`` — what a new account can do first, on the welcome page after sign-up;
+* ``login_options`` — other ways to log in or sign up (a provider's button), below the log-in and
+  sign-up forms; the context has the page's ``next``;
+* ``account_deletion_without_password`` — how an account without a usable password (made by signing
+  in elsewhere) confirms its deletion, in place of the password form on the confirmation page.
 """
 
 from django import template
