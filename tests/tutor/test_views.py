@@ -386,19 +386,20 @@ def test_an_answer_waiting_for_its_model_holds_no_database_connection(chat_model
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_client_that_disconnects_while_its_question_is_saved_gets_it_kept_and_the_reservation_released(
-    chat_model, monkeypatch
+@pytest.mark.parametrize("leaves_during", ["start", "_prepare"], ids=["saving the question", "searching the course"])
+def test_a_client_that_disconnects_before_the_model_is_asked_gets_the_question_kept_and_the_reservation_released(
+    chat_model, monkeypatch, leaves_during
 ):
     lesson, student = chatbots_lesson(), f.UserFactory(username="sam-student")
     client = leaving_client(lesson, student)
-    save = answering.start
+    step = getattr(answering, leaves_during)
 
-    def slow_save(*args):
-        client.leave()  # the browser goes away while the question is being saved
+    def slow_step(*args):
+        client.leave()  # the browser goes away while this step runs
         time.sleep(0.5)
-        return save(*args)
+        return step(*args)
 
-    monkeypatch.setattr(answering, "start", slow_save)
+    monkeypatch.setattr(answering, leaves_during, slow_step)
 
     async_to_sync(ASGIHandler())(client.scope, client.receive, client.send)
 
@@ -446,31 +447,6 @@ def test_an_editors_preview_of_an_unsaved_lesson_gets_a_note_not_a_form(rf, stud
     )
 
     assert "once it is published" in html and "<form" not in html
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_client_that_disconnects_while_its_answer_is_prepared_gets_it_kept_and_the_reservation_released(
-    chat_model, monkeypatch
-):
-    lesson, student = chatbots_lesson(), f.UserFactory(username="sam-student")
-    client = leaving_client(lesson, student)
-    prepare = answering._prepare
-
-    def slow_prepare(*args):
-        client.leave()  # the browser goes away while the course is searched
-        time.sleep(0.5)
-        return prepare(*args)
-
-    monkeypatch.setattr(answering, "_prepare", slow_prepare)
-
-    async_to_sync(ASGIHandler())(client.scope, client.receive, client.send)
-
-    question, reply = Message.objects.filter(conversation__user=student).order_by("id")
-    assert question.text == QUESTION
-    assert (reply.status, reply.error) == (Message.Status.INTERRUPTED, answering.LEARNER_LEFT)
-    (site,) = budgets.budgets_of(student)
-    assert site.reserved_tokens == 0 and site.learner_tokens == 0
-    assert client.chunks == [] and chat_model.chat_requests() == []
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
