@@ -7,3 +7,8 @@ class ApiConfig(AppConfig):
 
     name = "api"
     verbose_name = _("API and webhooks")
+
+    def ready(self):
+        from api.webhooks import receivers
+
+        receivers.connect()

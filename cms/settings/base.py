@@ -280,7 +280,26 @@ OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
 # Sign-ins started per client address ("N/s|m|h|d"); a school behind one address signs in a class at once.
 OIDC_LOGIN_RATE_LIMIT = env("OIDC_LOGIN_RATE_LIMIT", default="300/10m")
 
-# The REST API, its tokens and webhooks (api).
+# The REST API, its tokens and webhooks (api). django-ninja is an installed app so that its API docs page
+# (Swagger UI) is served from this site's static files, never from a CDN.
+INSTALLED_APPS += ["ninja"]
+# Just inside LocaleMiddleware: an API 404 stays a JSON 404 instead of a redirect to /<language>/api/….
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1, "api.middleware.KeepApiNotFound")
+# Calls per token ("N/s|m|h|d"), and per client address for calls without a valid token (public
+# endpoints, unknown or revoked tokens).
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="300/m")
+API_ANONYMOUS_RATE_LIMIT = env("API_ANONYMOUS_RATE_LIMIT", default="60/m")
+# Webhook deliveries: a receiver gets this long to answer; a failed attempt is retried after
+# BASE × 2^(n-1) seconds (30 s, 1 min, 2 min, …: about 4 hours in all by default), up to MAX_ATTEMPTS.
+API_WEBHOOK_TIMEOUT_SECONDS = env.float("API_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+API_WEBHOOK_MAX_ATTEMPTS = env.int("API_WEBHOOK_MAX_ATTEMPTS", default=10)
+API_WEBHOOK_RETRY_BASE_SECONDS = env.float("API_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+# Deliveries (their bodies name the member) are deleted this many days after they were made.
+API_WEBHOOK_RETENTION_DAYS = env.int("API_WEBHOOK_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["api-delete-old-webhook-deliveries"] = {
+    "task": "api.delete_old_webhook_deliveries",
+    "schedule": crontab(hour=3, minute=45),
+}
 
 # The platform as an LTI 1.3 tool (lti).
 

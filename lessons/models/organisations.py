@@ -50,6 +50,8 @@ class Group(models.Model):
     join_code_enabled = models.BooleanField(default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # For clients syncing by "changed since" (the REST API); saves with update_fields must name it.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -73,6 +75,7 @@ class Membership(models.Model):
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEARNER)
     joined_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # see Group.updated_at
 
     class Meta:
         verbose_name = _("membership")
@@ -135,6 +138,7 @@ class Assignment(models.Model):
     due_date = models.DateField(null=True, blank=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     assigned_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)  # see Group.updated_at
 
     class Meta:
         ordering = ["due_date", "assigned_at"]

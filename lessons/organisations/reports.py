@@ -232,6 +232,7 @@ class TrainingRecordRow:
     best_quiz_score: int | None
     certificate_code: str
     language: str = ""  # the language the course was taken in (from the certificate), "" until then
+    status: CourseStatus | None = None  # lessons done of how many, started, overdue (for the REST API)
 
 
 def training_record_header(organisation):
@@ -271,19 +272,22 @@ def training_record_rows(organisation):
                 user__in=learners, course__translation_key__in=[a.course.translation_key for a in assignments]
             ).values_list("user_id", "course__translation_key", "code", "language")
         }
+        today = timezone.localdate()
         for assignment in assignments:
             lessons = lessons_by_course[assignment.course_id]
             for learner in learners:
+                status = facts.course_status(learner, lessons, assignment, today)
                 yield TrainingRecordRow(
                     learner=learner,
                     group=group,
                     course=assignment.course,
                     assigned_at=assignment.assigned_at,
                     due_date=assignment.due_date,
-                    completed_at=facts.course_completed_at(learner, lessons),
+                    completed_at=status.completed_at,
                     best_quiz_score=facts.best_quiz_score(learner, lessons),
                     certificate_code=certificates.get((learner.pk, assignment.course.translation_key), ("", ""))[0],
                     language=certificates.get((learner.pk, assignment.course.translation_key), ("", ""))[1],
+                    status=status,
                 )
 
 

@@ -47,11 +47,23 @@ def normalise_code(code):
 
 
 @transaction.atomic
-def create_group(*, organisation, name, created_by):
-    """Create a class/team; its creator becomes its teacher/manager."""
+def create_group(*, organisation, name, created_by=None):
+    """Create a class/team; its creator, if a person (not a syncing system), becomes its teacher/manager."""
     group = Group.objects.create(organisation=organisation, name=name.strip(), created_by=created_by)
-    Membership.objects.create(user=created_by, organisation=organisation, group=group, role=Membership.Role.TEACHER)
+    if created_by is not None:
+        Membership.objects.create(user=created_by, organisation=organisation, group=group, role=Membership.Role.TEACHER)
     return group
+
+
+def rename_group(group, name):
+    group.name = name.strip()
+    group.save(update_fields=["name", "updated_at"])
+    return group
+
+
+def delete_group(group):
+    """Delete a class/team with its memberships, invitations and assignments; learners keep their own records."""
+    group.delete()
 
 
 def add_member(*, user, group, role=Membership.Role.LEARNER):
@@ -69,6 +81,12 @@ def add_member(*, user, group, role=Membership.Role.LEARNER):
     if created and membership.role == Membership.Role.LEARNER:
         enrol_in_assignments(learners=[user], assignments=group.assignments.select_related("course"))
     return membership, created
+
+
+def remove_member(*, user, group):
+    """Take ``user`` out of ``group``; their enrolments and progress stay theirs. Returns whether they were in it."""
+    deleted, _ = Membership.objects.filter(user=user, group=group).delete()
+    return bool(deleted)
 
 
 def enrol_in_assignments(*, learners, assignments):
@@ -120,7 +138,8 @@ def invite(*, group, email, role, invited_by, site_url):
     """
     invitation = Invitation.objects.create(group=group, email=email.strip().lower(), role=role, invited_by=invited_by)
     accept_url = site_url.rstrip("/") + reverse("lessons:org:invitation", args=[invitation.token])
-    inviter = invited_by.get_full_name() or invited_by.get_username()
+    # Without a person (a school information system syncing its roster) the organisation invites.
+    inviter = (invited_by.get_full_name() or invited_by.get_username()) if invited_by else group.organisation.name
     names = {"inviter": inviter, "group": group.name, "organisation": group.organisation.name}
     words = wording_for(group.organisation)
     validity = gettext(
@@ -224,3 +243,8 @@ def assign_course(*, group, course, due_date, assigned_by):
     assignment.save()
     enrol_in_assignments(learners=group_learners(group), assignments=[assignment])
     return assignment
+
+
+def unassign_course(assignment):
+    """Withdraw an assignment; learners keep their enrolment and progress in the course."""
+    assignment.delete()
