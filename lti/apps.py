@@ -7,3 +7,8 @@ class LtiConfig(AppConfig):
 
     name = "lti"
     verbose_name = _("LMS launch (LTI 1.3)")
+
+    def ready(self):
+        from lti.grades import receivers
+
+        receivers.connect()

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cms.security.ContentSecurityPolicyMiddleware",
+    "lti.framing.LmsFramingMiddleware",  # before sessions: sees the cookies and headers set inside it
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -301,7 +302,17 @@ CELERY_BEAT_SCHEDULE["api-delete-old-webhook-deliveries"] = {
     "schedule": crontab(hour=3, minute=45),
 }
 
-# The platform as an LTI 1.3 tool (lti).
+# The platform as an LTI 1.3 tool (lti). django-lti's models (registrations, deployments, keys, LMS users,
+# contexts, resource links) are reused; its views are not (lti.protocol says why).
+INSTALLED_APPS += ["lti_tool"]
+# OIDC log-ins and launches per client address ("N/s|m|h|d"); a class launching at once shares one address.
+LTI_RATE_LIMIT = env("LTI_RATE_LIMIT", default="300/m")
+# How long a call to an LMS (its key set, token and grade endpoints) may take before it counts as failed.
+LTI_HTTP_TIMEOUT_SECONDS = env.float("LTI_HTTP_TIMEOUT_SECONDS", default=10.0)
+# A grade the LMS did not take (network error, 429, 5xx) is retried after BASE × 2^(n-1) seconds, up to
+# MAX_RETRIES times; then it stays "failed" in the admin, and the learner's next result sends it anew.
+LTI_SCORE_MAX_RETRIES = env.int("LTI_SCORE_MAX_RETRIES", default=6)
+LTI_SCORE_RETRY_BASE_SECONDS = env.float("LTI_SCORE_RETRY_BASE_SECONDS", default=30.0)
 
 WAGTAIL_SITE_NAME = "AI Literacy"
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
