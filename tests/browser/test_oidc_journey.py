@@ -6,6 +6,8 @@ Django's live server; Chromium follows every redirect and form between the two, 
 The provider's page loads a stylesheet from a CDN; that request is refused (no network in tests).
 """
 
+import logging
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -112,7 +114,30 @@ def test_a_tampered_state_is_refused(page, school_provider):
     assert not User.objects.exists()
 
 
-def test_a_code_from_another_sign_in_is_refused_by_its_nonce(page, browser, school_provider, live_server, caplog):
+@pytest.fixture
+def sign_in_failures():
+    """What identity logs about failed sign-ins, read from its own logger.
+
+    Not through ``caplog``: in a run of the whole suite these records did not reach it (something run
+    earlier changes logging; not tracked down), and these tests must tell which check refused the sign-in.
+    """
+    logger = logging.getLogger("identity.accounts.adapters")
+    records = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: records.append(record.getMessage())
+    disabled, level = logger.disabled, logger.level
+    logger.disabled = False
+    logger.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    yield records
+    logger.removeHandler(handler)
+    logger.disabled = disabled
+    logger.setLevel(level)
+
+
+def test_a_code_from_another_sign_in_is_refused_by_its_nonce(
+    page, browser, school_provider, live_server, sign_in_failures
+):
     """Code injection: a code the provider issued for the attacker's sign-in (its nonce) arrives at the victim's
     browser with the victim's own, valid state.
 
@@ -131,14 +156,14 @@ def test_a_code_from_another_sign_in_is_refused_by_its_nonce(page, browser, scho
     victim_state = query_of(start_sign_in(page, school_provider))["state"]
     page.goto(f"/auth/oidc/school/login/callback/?code={injected}&state={victim_state}")
     assert_refused(page)
-    assert "ID token refused (nonce)" in caplog.text
+    assert any("ID token refused (nonce)" in message for message in sign_in_failures)
     assert not User.objects.exists()
 
 
-def test_an_expired_id_token_is_refused(page, expired_provider, caplog):
+def test_an_expired_id_token_is_refused(page, expired_provider, sign_in_failures):
     """This provider's tokens expire ten minutes before they are issued (a negative lifetime), beyond any clock skew."""
     start_sign_in(page, expired_provider, name="Expired Tokens")
     authorize(page, "late")
     assert_refused(page)
-    assert "ID token refused (expired)" in caplog.text
+    assert any("ID token refused (expired)" in message for message in sign_in_failures)
     assert not User.objects.exists()
