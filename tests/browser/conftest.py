@@ -123,18 +123,26 @@ def assert_fits_phone():
 
 
 @pytest.fixture
-def load_curriculum(tmp_path):
-    """Load part of the demo curriculum (languages × courses), indexed: indexing all of it takes minutes."""
+def load_curriculum(tmp_path, monkeypatch):
+    """Load part of the demo curriculum (languages × courses); indexed for the tutor unless ``indexed=False``.
+
+    Indexing embeds every chunk with the local model, over a minute for the English courses on this
+    CPU: journeys that never ask the tutor skip it.
+    """
     from lessons.curriculum.loader import load_demo_curriculum
     from lessons.curriculum.reader import CURRICULUM_ROOT
 
-    def load(languages=("en",), courses=None):
+    def load(languages=("en",), courses=None, indexed=True):
         root = tmp_path / "curriculum"
         for language in languages:
             for course in sorted((CURRICULUM_ROOT / language).iterdir()):
                 if course.is_dir() and (courses is None or course.name in courses):
                     shutil.copytree(course, root / language / course.name)
             shutil.copy(CURRICULUM_ROOT / language / "site.toml", root / language / "site.toml")
+        if not indexed:
+            from tutor.indexing import signal_handlers
+
+            monkeypatch.setattr(signal_handlers, "queue_index", lambda page_ids: None)
         load_demo_curriculum(root)
 
     return load

@@ -33,7 +33,7 @@ def log_out_of_admin(page, username):
 
 
 def test_teacher_edits_and_submits_editor_approves_change_goes_live(page, assert_fits_phone, load_curriculum):
-    load_curriculum()  # the English courses, as the catalogue check below reads them
+    load_curriculum(indexed=False)  # the English courses, as the catalogue check below reads them
     lesson = LessonPage.objects.get(slug="what-ai-is-and-is-not", locale__language_code="en")
     old_summary = lesson.summary
     make_user("tess", AuthoringGroup.TEACHERS)
