@@ -69,13 +69,34 @@ class Competence(Schema):
     name: str
 
 
-class CourseOut(Schema):
+class PageOut(Schema):
+    """What courses and lessons share: they are Wagtail pages, translated by locale."""
+
     id: int
     title: str
     slug: str
-    locale: str = Field(description="The language of this version of the course (et, ru, en).")
-    translation_key: str = Field(description="The same for every translation of the course.")
+    locale: str = Field(description="The language of this version (et, ru, en).")
+    translation_key: str = Field(description="The same for every translation of the page.")
     url: str
+
+    @staticmethod
+    def resolve_locale(page):
+        return page.locale.language_code
+
+    @staticmethod
+    def resolve_translation_key(page):
+        return str(page.translation_key)
+
+    @staticmethod
+    def resolve_url(page):
+        return page.full_url or ""
+
+    @staticmethod
+    def resolve_updated_at(page):
+        return page.last_published_at
+
+
+class CourseOut(PageOut):
     audience: str
     level: str
     estimated_minutes: int
@@ -86,18 +107,6 @@ class CourseOut(Schema):
     lesson_count: int
     first_published_at: datetime | None
     updated_at: datetime | None = Field(description="When this version was last published.")
-
-    @staticmethod
-    def resolve_locale(course):
-        return course.locale.language_code
-
-    @staticmethod
-    def resolve_translation_key(course):
-        return str(course.translation_key)
-
-    @staticmethod
-    def resolve_url(course):
-        return course.full_url or ""
 
     @staticmethod
     def resolve_intro_html(course):
@@ -119,38 +128,12 @@ class CourseOut(Schema):
     def resolve_lesson_count(course):
         return course.lessons().count()
 
-    @staticmethod
-    def resolve_updated_at(course):
-        return course.last_published_at
 
-
-class LessonOut(Schema):
-    id: int
-    title: str
-    slug: str
-    locale: str
-    translation_key: str
-    url: str
+class LessonOut(PageOut):
     position: int = Field(description="1 for the course's first lesson.")
     summary: str
     estimated_minutes: int
     updated_at: datetime | None = Field(description="When the lesson was last published.")
-
-    @staticmethod
-    def resolve_locale(lesson):
-        return lesson.locale.language_code
-
-    @staticmethod
-    def resolve_translation_key(lesson):
-        return str(lesson.translation_key)
-
-    @staticmethod
-    def resolve_url(lesson):
-        return lesson.full_url or ""
-
-    @staticmethod
-    def resolve_updated_at(lesson):
-        return lesson.last_published_at
 
 
 # Organisation, groups, members, assignments
