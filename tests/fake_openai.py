@@ -15,8 +15,9 @@ or Ollama. It serves:
 Every request is recorded (``requests``: path, JSON body, lower-cased headers). Failures are
 scripted per request with ``fail_next``: ``"429"``, ``"500"``, ``"slow"`` (answers after
 ``slow_seconds``; set the client timeout below it), ``"malformed"`` (a stream with a chunk that
-is not JSON), ``"break"`` (a stream cut after a few words without the chunked-encoding
-terminator, like a dropped connection), ``"hangup"`` (the connection closes before any
+is not JSON), ``"shapeless"`` (a chunk that is JSON but not a chunk: its choice is a list),
+``"break"`` (a stream cut after a few words without the chunked-encoding terminator, like a
+dropped connection), ``"hangup"`` (the connection closes before any
 response), ``"endless"`` (a stream that keeps sending a word every ``word_seconds``, ignoring
 ``max_tokens``, and never finishes) and ``"stall"`` (a stream that sends a few words and then
 nothing, keeping the connection open). Those two stop by themselves when the client hangs up, the
@@ -35,7 +36,7 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DEFAULT_REPLY = "Machine learning finds patterns in examples [1]. Which example in the lesson shows that?"
-FAILURES = ("429", "500", "slow", "malformed", "break", "hangup", "endless", "stall")
+FAILURES = ("429", "500", "slow", "malformed", "shapeless", "break", "hangup", "endless", "stall")
 ENDLESS_SECONDS = 30.0  # an "endless" or "stalled" stream gives up after this, whatever the client does
 
 
@@ -201,6 +202,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if failure == "malformed" and position == 1:
                 self._send_chunk(b'data: {"id": "chatcmpl-fake", "choices": [{"delta": \n\n')
+                continue
+            if failure == "shapeless" and position == 1:
+                self._event({**_chunk(model, {}), "choices": [["not", "a", "choice"]]})
                 continue
             self._event(_chunk(model, {"content": word}))
         self._event(_chunk(model, {}, finish_reason=finish_reason))

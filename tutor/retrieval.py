@@ -108,8 +108,8 @@ def retrieve(
         return []
     provider = provider or get_provider()
     with _stage(timings, "scope"):
-        course_ids = translation_ids(course)  # the current course in every language it is translated into
-        lesson_ids = translation_ids(lesson)
+        # the current course and lesson in every language they are translated into
+        course_ids, lesson_ids = translation_ids(course, lesson)
         visible = visible_chunks(user, model_name=provider.model_name)
     depth = max(limit * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
     with _stage(timings, "embed"):
@@ -190,7 +190,7 @@ def visible_page_ids(user):
 def blocked_paths(user):
     """Tree paths of restricted pages this user does not pass (the restriction covers descendants)."""
     authenticated = bool(user and user.is_authenticated)
-    group_ids = set(user.groups.values_list("id", flat=True)) if authenticated else set()
+    group_ids = None  # the user's groups, read only if a restriction names groups
     paths = []
     for restriction in PageViewRestriction.objects.select_related("page").prefetch_related("groups"):
         kind = restriction.restriction_type
@@ -199,6 +199,8 @@ def blocked_paths(user):
         elif kind == PageViewRestriction.LOGIN:
             passes = authenticated
         elif kind == PageViewRestriction.GROUPS:
+            if authenticated and group_ids is None:
+                group_ids = set(user.groups.values_list("id", flat=True))
             passes = authenticated and (
                 user.is_superuser or bool(group_ids & {group.id for group in restriction.groups.all()})
             )
@@ -303,39 +305,52 @@ def fuse(rankings):
     return scores
 
 
-def translation_ids(page):
-    """The ids of ``page`` and of all its translations (none for no page)."""
-    if page is None:
-        return set()
-    return set(Page.objects.filter(translation_key=page.translation_key).values_list("id", flat=True))
+def translation_ids(*pages):
+    """For each page, the ids of it and of all its translations (none for None), in one query."""
+    keys = {page.translation_key for page in pages if page is not None}
+    found = Page.objects.filter(translation_key__in=keys).values_list("translation_key", "id") if keys else []
+    ids = {}
+    for key, page_id in found:
+        ids.setdefault(key, set()).add(page_id)
+    return tuple(set() if page is None else ids.get(page.translation_key, set()) for page in pages)
 
 
 def _results(scores, vector, *, lesson_ids, course_ids, language, limit):
-    boosted = {}
-    chunks = Chunk.objects.filter(id__in=scores).select_related("page", "locale")
+    """The best ``limit`` candidates after the boosts, as ``RetrievedChunk``.
+
+    Ranked on a few columns of every candidate; only the chunks that make the list are loaded whole
+    with their pages (a page row is wide, and there are several candidates per result).
+    """
+    boosted = []  # (score, id, section, language)
+    candidates = Chunk.objects.filter(id__in=scores).values_list(
+        "id", "course_id", "page_id", "locale__language_code", "page__translation_key", "anchor"
+    )
+    for chunk_id, course_id, page_id, chunk_language, translation_key, anchor in candidates:
+        boost = 1.0
+        if course_id in course_ids:
+            boost *= COURSE_BOOST
+        if page_id in lesson_ids:
+            boost *= LESSON_BOOST
+        if chunk_language == language:
+            boost *= LANGUAGE_BOOST
+        boosted.append((scores[chunk_id] * boost, chunk_id, (translation_key, anchor), chunk_language))
+    boosted.sort(key=lambda candidate: (-candidate[0], candidate[1]))
+    best = _one_language_per_section(boosted)[:limit]
+    chunks = Chunk.objects.filter(id__in=[chunk_id for _, chunk_id, *_ in best]).select_related("page", "locale")
     if vector is not None:
         chunks = chunks.annotate(distance=CosineDistance("embedding", vector))
-    for chunk in chunks.defer("embedding", "search_vector"):
-        boost = 1.0
-        if chunk.course_id in course_ids:
-            boost *= COURSE_BOOST
-        if chunk.page_id in lesson_ids:
-            boost *= LESSON_BOOST
-        if chunk.locale.language_code == language:
-            boost *= LANGUAGE_BOOST
-        boosted[chunk] = scores[chunk.id] * boost
-    ranked = sorted(boosted.items(), key=lambda item: (-item[1], item[0].id))
+    loaded = {chunk.id: chunk for chunk in chunks.defer("embedding", "search_vector")}
     site_roots = SimpleNamespace()  # Wagtail keeps the sites' root paths on it: one lookup for all the results
-    return [_result(chunk, score, site_roots) for chunk, score in _one_language_per_section(ranked)[:limit]]
+    return [_result(loaded[chunk_id], score, site_roots) for score, chunk_id, *_ in best if chunk_id in loaded]
 
 
 def _one_language_per_section(ranked):
     """Drop a section's translations ranked below it: one section is one source, in its best language."""
     best_language, kept = {}, []
-    for chunk, score in ranked:
-        section = (chunk.page.translation_key, chunk.anchor)
-        if best_language.setdefault(section, chunk.locale_id) == chunk.locale_id:
-            kept.append((chunk, score))
+    for candidate in ranked:
+        _, _, section, language = candidate
+        if best_language.setdefault(section, language) == language:
+            kept.append(candidate)
     return kept
 
 

@@ -236,8 +236,10 @@ TUTOR_MAX_QUESTION_CHARS = env.int("TUTOR_MAX_QUESTION_CHARS", default=1000)
 TUTOR_MAX_ANSWER_TOKENS = env.int("TUTOR_MAX_ANSWER_TOKENS", default=800)
 TUTOR_ANSWER_DEADLINE_SECONDS = env.float("TUTOR_ANSWER_DEADLINE_SECONDS", default=90.0)
 # Questions each web process works on at once before their model request goes out; the rest queue
-# (tutor.answering.views.answers_starting). A few per core keep the CPU busy while one waits on the database.
-TUTOR_ANSWERS_STARTING_AT_ONCE = env.int("TUTOR_ANSWERS_STARTING_AT_ONCE", default=4)
+# (tutor.answering.views.answers_starting). One leaves page views the most CPU when the database is on the
+# same machine (`make loadtest`: lesson pages p95 0.53 s against 0.8-1.7 s with 2 or 4, first tokens no
+# later); with the database across a network, 2-4 let one question's round trips overlap another's work.
+TUTOR_ANSWERS_STARTING_AT_ONCE = env.int("TUTOR_ANSWERS_STARTING_AT_ONCE", default=1)
 # The monthly token budget of everyone who belongs to no organisation, and one such learner's share
 # of it; empty = unlimited.
 TUTOR_SITE_MONTHLY_TOKENS = env(

@@ -106,7 +106,7 @@ def test_endpoint_down_is_retried_then_reported(chat_model, settings, pauses):
     assert len(pauses) == 2
 
 
-@pytest.mark.parametrize("failure", ["malformed", "break"])
+@pytest.mark.parametrize("failure", ["malformed", "shapeless", "break"])
 def test_a_stream_that_breaks_midway_is_reported_not_retried(chat_model, pauses, failure):
     chat_model.fail_next(failure)
     received = []

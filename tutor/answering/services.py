@@ -171,8 +171,9 @@ def start(user, lesson, text):
     """
     model = llm.chat_model()
     reserved = reserve_tokens(text) if model else 0  # course excerpts cost no tokens
+    course = lesson.get_parent().specific
     with transaction.atomic():
-        conversation, question = conversations.ask(user, lesson, text)
+        conversation, question = conversations.ask(user, lesson, text, course=course)
         try:
             with budgets.reservation(user, tokens=reserved):
                 reply = conversations.start_reply(
@@ -190,7 +191,6 @@ def start(user, lesson, text):
     if refused is not None:
         safety.screen_message(question)  # out of budget is no reason to miss a cry for help (after the commit)
         raise refused
-    course = lesson.get_parent().specific
     language = translation.get_language() or settings.LANGUAGE_CODE
     return Answer(
         user=user, lesson=lesson, course=course, question=question, reply=reply, offline=not model, language=language

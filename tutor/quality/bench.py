@@ -265,7 +265,7 @@ def curve_rows(loaded, questions, model_name):
     visible = visible_chunks(AnonymousUser(), model_name=model_name)
     scoped = []  # (vector, queryset, exact ids) for both filters of every question
     for asked in questions:
-        course_ids = list(translation_ids(asked.course))
+        course_ids = list(translation_ids(asked.course)[0])
         in_course = loaded.learners & np.isin(loaded.course_ids, course_ids)
         scoped.append(
             (
