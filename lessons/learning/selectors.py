@@ -91,7 +91,7 @@ def is_enrolled(user, course_id) -> bool:
 
 def course_progress(user, course: CoursePage, enrolment: Enrolment | None = None) -> CourseProgress:
     enrolment = enrolment or enrolment_for(user, course)
-    lessons = list(course.lessons().specific())
+    lessons = list(course.lessons().defer_streamfields())  # titles and links: no lesson's body is read
     progress = CourseProgress(course=course, enrolment=enrolment)
     rows = {}
     if enrolment:

@@ -153,7 +153,8 @@ class LessonPage(Page):
         return [(block.value.anchor_id(), block.value["text"]) for block in self.body if block.block_type == "heading"]
 
     def _live_sibling(self, siblings, order):
-        return siblings.live().type(LessonPage).specific().order_by(order).first()
+        # A link (title, URL): the specific fields, the body above all, are left unread.
+        return siblings.live().type(LessonPage).specific(defer=True).order_by(order).first()
 
     def previous_lesson(self):
         return self._live_sibling(self.get_prev_siblings(), "-path")
