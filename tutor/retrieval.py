@@ -316,41 +316,31 @@ def translation_ids(*pages):
 
 
 def _results(scores, vector, *, lesson_ids, course_ids, language, limit):
-    """The best ``limit`` candidates after the boosts, as ``RetrievedChunk``.
-
-    Ranked on a few columns of every candidate; only the chunks that make the list are loaded whole
-    with their pages (a page row is wide, and there are several candidates per result).
-    """
-    boosted = []  # (score, id, section, language)
-    candidates = Chunk.objects.filter(id__in=scores).values_list(
-        "id", "course_id", "page_id", "locale__language_code", "page__translation_key", "anchor"
-    )
-    for chunk_id, course_id, page_id, chunk_language, translation_key, anchor in candidates:
-        boost = 1.0
-        if course_id in course_ids:
-            boost *= COURSE_BOOST
-        if page_id in lesson_ids:
-            boost *= LESSON_BOOST
-        if chunk_language == language:
-            boost *= LANGUAGE_BOOST
-        boosted.append((scores[chunk_id] * boost, chunk_id, (translation_key, anchor), chunk_language))
-    boosted.sort(key=lambda candidate: (-candidate[0], candidate[1]))
-    best = _one_language_per_section(boosted)[:limit]
-    chunks = Chunk.objects.filter(id__in=[chunk_id for _, chunk_id, *_ in best]).select_related("page", "locale")
+    boosted = {}
+    chunks = Chunk.objects.filter(id__in=scores).select_related("page", "locale")
     if vector is not None:
         chunks = chunks.annotate(distance=CosineDistance("embedding", vector))
-    loaded = {chunk.id: chunk for chunk in chunks.defer("embedding", "search_vector")}
+    for chunk in chunks.defer("embedding", "search_vector"):
+        boost = 1.0
+        if chunk.course_id in course_ids:
+            boost *= COURSE_BOOST
+        if chunk.page_id in lesson_ids:
+            boost *= LESSON_BOOST
+        if chunk.locale.language_code == language:
+            boost *= LANGUAGE_BOOST
+        boosted[chunk] = scores[chunk.id] * boost
+    ranked = sorted(boosted.items(), key=lambda item: (-item[1], item[0].id))
     site_roots = SimpleNamespace()  # Wagtail keeps the sites' root paths on it: one lookup for all the results
-    return [_result(loaded[chunk_id], score, site_roots) for score, chunk_id, *_ in best if chunk_id in loaded]
+    return [_result(chunk, score, site_roots) for chunk, score in _one_language_per_section(ranked)[:limit]]
 
 
 def _one_language_per_section(ranked):
     """Drop a section's translations ranked below it: one section is one source, in its best language."""
     best_language, kept = {}, []
-    for candidate in ranked:
-        _, _, section, language = candidate
-        if best_language.setdefault(section, language) == language:
-            kept.append(candidate)
+    for chunk, score in ranked:
+        section = (chunk.page.translation_key, chunk.anchor)
+        if best_language.setdefault(section, chunk.locale_id) == chunk.locale_id:
+            kept.append((chunk, score))
     return kept
 
 
