@@ -2,6 +2,7 @@
 what the openai SDK (the tutor's client) reads, and its SSE reader reads what the ask endpoint writes."""
 
 import asyncio
+import os
 import socket
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import openai
 import pytest
 
-from tutor.quality.loadtest import class_questions, percentile, sse_events
+from tutor.quality.loadtest import class_questions, cpu_used, percentile, process_cpu_seconds, sse_events
 from tutor.quality.slow_model import reply_words
 
 
@@ -102,3 +103,20 @@ def test_the_class_asks_the_courses_eval_questions_in_their_own_words():
 
     assert len(questions) == len(set(questions)) >= 30
     assert "is face unlock on my phone actually AI or is it just normal code?" in questions
+
+
+def test_the_burst_cpu_is_counted_per_role_from_proc():
+    before = process_cpu_seconds()
+    busy_until = time.process_time() + 0.3
+    while time.process_time() < busy_until:
+        pass
+    roles = {
+        "this test": lambda pid, group, name: pid == os.getpid(),
+        "everything else": lambda pid, group, name: True,
+    }
+
+    used = cpu_used(before, process_cpu_seconds(), roles)
+
+    assert list(used) == ["this test", "everything else"]
+    assert used["this test"] >= 0.25, "the busy loop's CPU time is counted for this process"
+    assert used["everything else"] >= 0

@@ -18,7 +18,8 @@ Everything runs on this machine, on loopback, and stops by itself:
 5. A prober fetches a lesson page every 0.5 s for a few seconds (the idle baseline), then all learners
    ask at once on that lesson, reading the Server-Sent Events, while the prober goes on.
 6. A Markdown table: response start, first token and whole answer (p50/p95/max), outcomes and errors,
-   the tutor replies saved (``Message`` rows by status) and the lesson page's latency, idle and under load.
+   the tutor replies saved (``Message`` rows by status), the lesson page's latency, idle and under load,
+   and the CPU time the server, PostgreSQL, the model and the load test itself used during the burst.
 
 Parameters (environment): ``LOADTEST_LEARNERS`` (200), ``LOADTEST_TOKENS`` (60),
 ``LOADTEST_TOKENS_PER_SECOND`` (20), ``LOADTEST_TIMEOUT_SECONDS`` (300, per answer), ``WEB_CONCURRENCY``
@@ -282,7 +283,8 @@ async def probe(session, url, learner, stop_event):
     return samples
 
 
-async def run_load(base_url, names, lesson_url, ask_path, settings, questions):
+async def run_load(base_url, names, lesson_url, ask_path, settings, questions, roles):
+    """The burst; ``roles`` (see ``cpu_used``) say whose CPU time to count while it lasts."""
     timeout = aiohttp.ClientTimeout(total=settings.timeout)
     connector = aiohttp.TCPConnector(limit=0)  # every learner has a connection of their own, like a browser
     async with aiohttp.ClientSession(timeout=timeout, connector=connector, cookie_jar=aiohttp.DummyCookieJar()) as s:
@@ -297,13 +299,49 @@ async def run_load(base_url, names, lesson_url, ask_path, settings, questions):
             for number, learner in enumerate(learners)
         ]
         await asyncio.sleep(0.5)  # every task is waiting at the gate
+        cpu_before = process_cpu_seconds()
         began = time.monotonic()
         start_gate.set()
         under_load = asyncio.create_task(probe(s, base_url + lesson_url, prober, load_stop))
         results = await asyncio.gather(*questions)
         wall = time.monotonic() - began
+        cpu = cpu_used(cpu_before, process_cpu_seconds(), roles)
         load_stop.set()
-        return results, await idle, await under_load, wall
+        return results, await idle, await under_load, wall, cpu
+
+
+# -- CPU ------------------------------------------------------------------------------------------------
+
+
+def process_cpu_seconds():
+    """{pid: (process group, command name, CPU seconds used so far)} of every process; {} without Linux's /proc.
+
+    Where the burst's CPU goes tells what limits it: when the cores are busy throughout, no ordering
+    of the work makes first tokens sooner, only less work per question.
+    """
+    processes = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):  # a process that ended while being read
+            text = stat.read_text()
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            fields = text[text.rindex(")") + 2 :].split()  # state, ppid, pgrp, ..., utime (11), stime (12)
+            seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            processes[int(stat.parent.name)] = (int(fields[2]), name, seconds)
+    return processes
+
+
+def cpu_used(before, after, roles):
+    """CPU seconds per role between two ``process_cpu_seconds()`` readings.
+
+    ``roles`` maps a role to a test of (pid, process group, command name); a process counts for the
+    first role it passes. Processes that ended between the readings are not counted.
+    """
+    used = dict.fromkeys(roles, 0.0)
+    for pid, (group, name, seconds) in after.items():
+        role = next((role for role, belongs in roles.items() if belongs(pid, group, name)), None)
+        if role is not None:
+            used[role] += seconds - before.get(pid, (group, name, 0.0))[2]
+    return used
 
 
 # -- the report -----------------------------------------------------------------------------------------
@@ -324,7 +362,7 @@ def row(label, values, unit_scale=1.0, unit="s"):
     return f"| {label} ({unit}) | {' | '.join(cells)} | {len(values)} |"
 
 
-def report(settings, workers, distinct_questions, results, idle, under_load, wall, replies):
+def report(settings, workers, distinct_questions, results, idle, under_load, wall, cpu, replies):
     answered = [result for result in results if result.finished is not None]
     failures = Counter(result.error for result in results if result.error)
     best = settings.tokens / settings.tokens_per_second
@@ -355,6 +393,10 @@ def report(settings, workers, distinct_questions, results, idle, under_load, wal
             for status, count in Counter(status for _, status in idle + under_load if status != 200).most_common()
         ),
         *(f"| tutor replies saved: {status} | {count} |" for status, count in replies.items()),
+        "",
+        f"| CPU while they asked ({os.cpu_count()} CPUs × {wall:.1f} s = {os.cpu_count() * wall:.1f} s) | seconds |",
+        "|---|---|",
+        *(f"| {role} | {seconds:.1f} |" for role, seconds in cpu.items()),
     ]
     return "\n".join(lines)
 
@@ -402,11 +444,19 @@ def main():
             names, lesson_url, ask_path = prepare(settings.learners)
             print(f"{settings.learners} learners log in, then ask at once on {lesson_url} ...")
             questions = class_questions()
-            results, idle, under_load, wall = asyncio.run(
-                run_load(base_url, names, lesson_url, ask_path, settings, questions)
+            roles = {
+                "web server (gunicorn and its workers)": lambda pid, group, name: group == server.pid,
+                "PostgreSQL (every postgres process)": lambda pid, group, name: name == "postgres",
+                "slow model": lambda pid, group, name: group == model.pid,
+                "load test (this process)": lambda pid, group, name: pid == os.getpid(),
+                "anything else": lambda pid, group, name: True,
+            }
+            results, idle, under_load, wall, cpu = asyncio.run(
+                run_load(base_url, names, lesson_url, ask_path, settings, questions, roles)
             )
             time.sleep(1)  # replies of streams cut short are saved as the server notices
-            print(report(settings, workers, len(questions), results, idle, under_load, wall, saved_replies(names[:-1])))
+            replies = saved_replies(names[:-1])
+            print(report(settings, workers, len(questions), results, idle, under_load, wall, cpu, replies))
         finally:
             stop(server, grace=120)
             stop(model)
