@@ -16,6 +16,7 @@ Every request is recorded (``requests``: path, JSON body, lower-cased headers). 
 scripted per request with ``fail_next``: ``"429"``, ``"500"``, ``"slow"`` (answers after
 ``slow_seconds``; set the client timeout below it), ``"malformed"`` (a stream with a chunk that
 is not JSON), ``"shapeless"`` (a chunk that is JSON but not a chunk: its choice is a list),
+``"bad-usage"`` (the whole reply, then a usage that is a number, not an object),
 ``"break"`` (a stream cut after a few words without the chunked-encoding terminator, like a
 dropped connection), ``"hangup"`` (the connection closes before any
 response), ``"endless"`` (a stream that keeps sending a word every ``word_seconds``, ignoring
@@ -36,7 +37,7 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DEFAULT_REPLY = "Machine learning finds patterns in examples [1]. Which example in the lesson shows that?"
-FAILURES = ("429", "500", "slow", "malformed", "shapeless", "break", "hangup", "endless", "stall")
+FAILURES = ("429", "500", "slow", "malformed", "shapeless", "bad-usage", "break", "hangup", "endless", "stall")
 ENDLESS_SECONDS = 30.0  # an "endless" or "stalled" stream gives up after this, whatever the client does
 
 
@@ -209,7 +210,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._event(_chunk(model, {"content": word}))
         self._event(_chunk(model, {}, finish_reason=finish_reason))
         if fake.stream_usage and (body.get("stream_options") or {}).get("include_usage"):
-            self._event({**_chunk(model, {}), "choices": [], "usage": usage})
+            self._event({**_chunk(model, {}), "choices": [], "usage": 42 if failure == "bad-usage" else usage})
         self._send_chunk(b"data: [DONE]\n\n")
         self._send_chunk(b"")
 

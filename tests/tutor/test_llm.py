@@ -130,6 +130,23 @@ def test_a_stream_that_breaks_midway_is_reported_not_retried(chat_model, pauses,
     assert stream.usage == llm.Usage(expected_prompt, count_tokens(stream.text), reported=False)
 
 
+def test_a_usage_that_is_not_an_object_ends_the_stream_as_cut_off_with_estimated_tokens(chat_model):
+    chat_model.fail_next("bad-usage")
+
+    async def read_to_the_end():
+        stream = await llm.stream_chat(MESSAGES)
+        with pytest.raises(llm.TutorUnavailable) as raised:
+            async for _ in stream:
+                pass
+        return stream, raised
+
+    stream, raised = async_to_sync(read_to_the_end)()
+
+    assert raised.value.message == llm.CUT_OFF
+    assert stream.text == DEFAULT_REPLY
+    assert stream.usage.reported is False, "a usage the server garbled is estimated, not trusted"
+
+
 def test_no_model_configured_is_unavailable(settings):
     settings.TUTOR_CHAT_MODEL = ""
 

@@ -153,7 +153,7 @@ class ChatStream:
                 chunk = _json_object(chunk, "a chunk")
                 self.model = chunk.get("model") or self.model
                 if chunk.get("usage"):
-                    self._reported = chunk["usage"]
+                    self._reported = _json_object(chunk["usage"], "a usage")
                 for choice in chunk.get("choices") or ():
                     choice = _json_object(choice, "a choice")
                     delta = _json_object(choice.get("delta") or {}, "a delta").get("content")
