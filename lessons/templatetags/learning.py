@@ -44,7 +44,10 @@ def lesson_learning_panel(context, page, swap_out_of_band=False):
     signed_in = is_signed_in(user)
     course = page.get_parent().specific
     progress = selectors.course_progress(user, course) if signed_in else None
-    lessons = list(course.lessons().defer_streamfields())
+    if progress:  # it has read the course's lessons already
+        lessons = [status.lesson for status in progress.lessons]
+    else:
+        lessons = list(course.lessons().defer_streamfields())
     position = next((index for index, lesson in enumerate(lessons) if lesson.id == page.id), None)
     following = lessons[position + 1] if position is not None and position + 1 < len(lessons) else None
     return {
