@@ -142,6 +142,19 @@ def test_view_restrictions_are_honoured_per_user(course_with_lessons, provider):
     assert pages_for(outsider) == {basics.pk, privacy.pk}
 
 
+def test_the_scope_names_the_hidden_pages_not_every_visible_one(course_with_lessons, provider):
+    """Each chunk query carries the scope: listing every visible page made it grow with the site."""
+    course, basics, privacy = course_with_lessons
+
+    def scope_params(user):
+        return visible_chunks(user, model_name=provider.model_name).query.sql_with_params()[1]
+
+    assert not {course.pk, basics.pk, privacy.pk} & set(scope_params(AnonymousUser()))
+    PageViewRestriction.objects.create(page=privacy, restriction_type=PageViewRestriction.LOGIN)
+    assert {course.pk, basics.pk, privacy.pk} & set(scope_params(AnonymousUser())) == {privacy.pk}
+    assert not {course.pk, basics.pk, privacy.pk} & set(scope_params(f.UserFactory(username="member")))
+
+
 def test_password_protected_pages_are_hidden_from_everyone(course_with_lessons, provider):
     _, _, privacy = course_with_lessons
     PageViewRestriction.objects.create(page=privacy, restriction_type=PageViewRestriction.PASSWORD, password="x")
