@@ -165,40 +165,99 @@ def test_password_protected_pages_are_hidden_from_everyone(course_with_lessons, 
     assert results and all(r.page_id != privacy.pk for r in results)
 
 
+def test_the_keyword_query_runs_before_retrieval_waits_for_the_question_vector(course_with_lessons, provider):
+    """The tutor embeds the question in a worker thread meanwhile: the keyword query overlaps it."""
+    executed = []
+
+    class VectorOnItsWay:
+        model_name = provider.model_name
+
+        def embed_query(self, text):
+            executed.append("the vector is waited for")
+            return provider.embed_query(text)
+
+    def record(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        results = ask("spam filter junk emails", VectorOnItsWay())
+
+    waited = executed.index("the vector is waited for")
+    assert results and any("ts_rank" in sql for sql in executed[:waited])
+    assert any("<=>" in sql for sql in executed[waited:])
+
+
 def test_chunks_of_another_embedding_model_are_ignored(course_with_lessons, provider):
     other = CountingProvider(model_name="local:some-other-model")
 
     assert ask("chatbot", other) == []
 
 
-def test_vector_search_uses_the_hnsw_index(course_with_lessons, provider):
-    lesson = Chunk.objects.first()
+def add_random_chunks(provider, count=1500):
+    """``count`` chunks with random vectors on the first chunk's page: enough for the planner to want HNSW."""
+    first = Chunk.objects.first()
     rng = random.Random(7)
-    filler = []
-    for n in range(1500):
-        vector = [rng.gauss(0, 1) for _ in range(384)]
-        filler.append(
-            Chunk(
-                page_id=lesson.page_id,
-                course_id=lesson.course_id,
-                locale_id=lesson.locale_id,
-                position=1000 + n,
-                text=f"filler {n}",
-                content_hash=f"filler-{n}",
-                embedding_model=provider.model_name,
-                embedding=vector,
-            )
+    Chunk.objects.bulk_create(
+        Chunk(
+            page_id=first.page_id,
+            course_id=first.course_id,
+            locale_id=first.locale_id,
+            position=1000 + n,
+            text=f"filler {n}",
+            content_hash=f"filler-{n}",
+            embedding_model=provider.model_name,
+            embedding=[rng.gauss(0, 1) for _ in range(384)],
         )
-    Chunk.objects.bulk_create(filler)
-    query = provider.embed(["chatbot"])[0]
+        for n in range(count)
+    )
+    return first.course_id
 
+
+def plan_without_sequential_scans(queryset_or_sql):
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE tutor_chunk")
             cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = vector_candidates(visible_chunks(AnonymousUser(), model_name=provider.model_name), query)[:10].explain()
+            if isinstance(queryset_or_sql, tuple):
+                cursor.execute("EXPLAIN " + queryset_or_sql[0], queryset_or_sql[1])
+                return "\n".join(row[0] for row in cursor.fetchall())
+        return queryset_or_sql.explain()
+
+
+def test_vector_search_uses_the_hnsw_index(course_with_lessons, provider):
+    add_random_chunks(provider)
+    query = provider.embed(["chatbot"])[0]
+
+    plan = plan_without_sequential_scans(
+        vector_candidates(visible_chunks(AnonymousUser(), model_name=provider.model_name), query)[:10]
+    )
 
     assert "Index Scan using chunk_embedding_hnsw" in plan, plan
+
+
+def test_the_course_query_is_exact_and_never_walks_the_hnsw_graph(course_with_lessons, provider):
+    """Where the HNSW index would serve the whole index, a course's nearest chunks are still found exactly."""
+    course_id = add_random_chunks(provider)
+    query = provider.embed(["chatbot"])[0]
+    in_course = visible_chunks(AnonymousUser(), model_name=provider.model_name).filter(course_id__in=[course_id])
+    executed = []
+
+    def record(execute, sql, params, many, context):
+        executed.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        found = retrieval.course_candidates(in_course, query, depth=12)
+    exact = sorted(in_course.values_list("id", "embedding"), key=lambda row: (cosine_distance(row[1], query), row[0]))
+
+    assert found == [chunk_id for chunk_id, _ in exact[:12]]
+    assert "chunk_embedding_hnsw" not in plan_without_sequential_scans(executed[-1])
+
+
+def cosine_distance(a, b):
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    return 1 - dot / (sum(x * x for x in a) ** 0.5 * sum(y * y for y in b) ** 0.5)
 
 
 def test_the_learners_language_comes_first_and_other_languages_fill_in(provider):

@@ -102,7 +102,7 @@ class Answer:
     offline: bool
     language: str = "en"  # the learner's: answers, messages and retrieval preference follow it
     started: float = field(default_factory=time.monotonic)
-    question_vector: Future | None = None  # the question, embedded while it was saved (begin())
+    question_vector: "_QueryVector | None" = None  # the question, embedded while it is saved (begin())
     prepared: "_Prepared | None" = None  # the work before the model, done by begin()
     preparation_failure: Exception | None = None  # ... or why it failed, reported by the stream
 
@@ -207,20 +207,27 @@ class _Prepared:
 
 
 @dataclass(frozen=True)
-class _EmbeddedQuery:
-    """A provider for ``retrieve()`` that already holds the query's vector (made in a worker thread)."""
+class _QueryVector:
+    """A provider for ``retrieve()`` whose query vector is being made in a worker thread (``_embed_soon``).
+
+    Retrieval asks for the vector only once its keyword query is done, so the embedding overlaps
+    that too, not only the saving of the question.
+    """
 
     model_name: str
-    vector: list
+    vector: Future
 
     def embed_query(self, text):
-        return self.vector
+        return self.vector.result()
+
+    def cancel(self):
+        self.vector.cancel()
 
 
 def _embed_soon(text):
-    """A future of ``text``'s query vector (an ``_EmbeddedQuery``): cached, or embedded in ``EMBEDDING_THREADS``."""
+    """``text``'s query vector on its way (a ``_QueryVector``): cached, or embedded in ``EMBEDDING_THREADS``."""
     provider = get_provider()
-    return EMBEDDING_THREADS.submit(lambda: _EmbeddedQuery(provider.model_name, cached_query_vector(provider, text)))
+    return _QueryVector(provider.model_name, EMBEDDING_THREADS.submit(cached_query_vector, provider, text))
 
 
 async def _answer_events(answer):
@@ -287,7 +294,7 @@ def _prepare(answer, question_vector):
     """All the work between the saved question and the model, in one sync section (one hop off the event loop).
 
     Screen the question (oversight); coach instead of answer when it asks for an open quiz's
-    answers; retrieve with the question's vector from ``question_vector`` (a worker thread's, made
+    answers; retrieve with the question's vector from ``question_vector`` (a worker thread's, begun
     while the question was saved); build the prompt and give the connection back -- or compose the
     offline reply.
     """
@@ -298,7 +305,7 @@ def _prepare(answer, question_vector):
         answer.reply.mode = Message.Mode.COACHING
         if quiz_match.question:  # "answer to question 2" says nothing of its topic; the quiz's prompt does
             query = f"{quiz_match.question.prompt}\n{query}"
-    embedded = (question_vector if query == answer.question.text else _embed_soon(query)).result()
+    embedded = question_vector if query == answer.question.text else _embed_soon(query)
     chunks = retrieve(
         query,
         user=answer.user,
