@@ -27,13 +27,17 @@ from django.test import AsyncClient
 from django.urls import reverse
 
 # (function patched with a timer, what it does for the answer); the embedding runs in a worker
-# thread while the question is saved, so its time overlaps the first stage.
+# thread from before the question is saved until retrieval needs the vector, after its keyword query,
+# so its time overlaps the first stage and part of the retrieval.
 STAGES = (
     ("tutor.answering.services.start", "save the question, reserve the budget (one transaction)"),
-    ("tutor.indexing.embeddings.LocalProvider.embed_query", "embed the question (worker thread, overlaps the save)"),
+    (
+        "tutor.indexing.embeddings.LocalProvider.embed_query",
+        "embed the question (worker thread, overlaps the save, the keyword query)",
+    ),
     ("tutor.oversight.safety.screen_message", "screen the question, check open quizzes"),
     ("tutor.answering.services.open_quizzes", "screen the question, check open quizzes"),
-    ("tutor.answering.services.retrieve", "retrieve the sources (question vector ready)"),
+    ("tutor.answering.services.retrieve", "retrieve the sources (the vector waited for after the keyword query)"),
     ("tutor.answering.services.build_messages", "load the history, build the prompt"),
     ("tutor.answering.conversations.prompt_history", "load the history, build the prompt"),
     ("tutor.answering.llm.stream_chat", "model: request until the stream opens"),
