@@ -12,7 +12,16 @@ from concurrent.futures import ThreadPoolExecutor
 import openai
 import pytest
 
-from tutor.quality.loadtest import class_questions, cpu_used, percentile, process_cpu_seconds, sse_events
+from tests.conftest import REDIS_HOST, REDIS_PORT, redis_answers
+from tutor.indexing.embeddings import cached_query_vector
+from tutor.quality.loadtest import (
+    class_questions,
+    cpu_used,
+    forget_question_vectors,
+    percentile,
+    process_cpu_seconds,
+    sse_events,
+)
 from tutor.quality.slow_model import reply_words
 
 
@@ -120,3 +129,32 @@ def test_the_burst_cpu_is_counted_per_role_from_proc():
     assert list(used) == ["this test", "everything else"]
     assert used["this test"] >= 0.25, "the busy loop's CPU time is counted for this process"
     assert used["everything else"] >= 0
+
+
+@pytest.mark.skipif(not redis_answers(), reason=f"needs Redis on {REDIS_HOST}:{REDIS_PORT}")
+def test_each_run_forgets_the_question_vectors_of_earlier_runs_and_nothing_else(settings):
+    """Otherwise only the first run after a day would embed its questions, and runs would not compare."""
+    url = f"redis://{REDIS_HOST}:{REDIS_PORT}/14"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+    class Model:
+        model_name = "local:test-model"
+        asked = []
+
+        def embed_query(self, text):
+            self.asked.append(text)
+            return [0.5, 0.5]
+
+    cache.set("tutor-questions-rate", 3)
+    cached_query_vector(Model(), "what is a neural network?")
+    cached_query_vector(Model(), "what is a neural network?")
+
+    assert forget_question_vectors(url) == 1
+    cached_query_vector(Model(), "what is a neural network?")
+    assert Model.asked == ["what is a neural network?"] * 2
+    assert cache.get("tutor-questions-rate") == 3
+    assert forget_question_vectors("locmemcache://") == 0  # no shared cache: nothing outlives the server
+    cache.clear()

@@ -128,6 +128,7 @@ def normalised(vector):
 
 
 QUERY_VECTOR_CACHE_SECONDS = 24 * 3600
+QUERY_VECTOR_KEY_PREFIX = "tutor-query-vector:"
 
 
 def cached_query_vector(provider, text):
@@ -139,7 +140,7 @@ def cached_query_vector(provider, text):
     normalised; the vector is stored as float32 (1.5 kB), the precision pgvector keeps anyway.
     """
     text = " ".join(text.split())
-    key = "tutor-query-vector:" + hashlib.sha256(f"{provider.model_name}\n{text}".encode()).hexdigest()
+    key = QUERY_VECTOR_KEY_PREFIX + hashlib.sha256(f"{provider.model_name}\n{text}".encode()).hexdigest()
     store = caches["default"]
     packed = store.get(key)
     if packed is not None:

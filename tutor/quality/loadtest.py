@@ -194,6 +194,25 @@ def prepare(count):
     return names, lesson.get_url(), ask_path
 
 
+def forget_question_vectors(cache_url):
+    """Delete the question vectors the server's cache keeps (a day) from earlier runs; returns how many.
+
+    Every run then starts as a class's first burst does, with each different question embedded once,
+    and runs are comparable. Only the vectors go: the cache may be shared with other counters.
+    """
+    if not cache_url.startswith(("redis://", "rediss://")):
+        return 0
+    import redis
+
+    from tutor.indexing.embeddings import QUERY_VECTOR_KEY_PREFIX
+
+    client = redis.Redis.from_url(cache_url)
+    keys = list(client.scan_iter(match=f"*{QUERY_VECTOR_KEY_PREFIX}*", count=1000))
+    if keys:
+        client.delete(*keys)
+    return len(keys)
+
+
 def saved_replies(names):
     from django.db.models import Count
 
@@ -444,6 +463,8 @@ def main():
             names, lesson_url, ask_path = prepare(settings.learners)
             print(f"{settings.learners} learners log in, then ask at once on {lesson_url} ...")
             questions = class_questions()
+            forgotten = forget_question_vectors(env["CACHE_URL"])
+            print(f"Forgot {forgotten} question vectors cached by earlier runs: each question is embedded once.")
             roles = {
                 "web server (gunicorn and its workers)": lambda pid, group, name: group == server.pid,
                 "PostgreSQL (every postgres process)": lambda pid, group, name: name == "postgres",
