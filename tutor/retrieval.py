@@ -112,22 +112,22 @@ def retrieve(
         visible = visible_chunks(user, model_name=provider.model_name)
     depth = max(limit * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
     vector_rankings, keyword_rankings = [], []  # (weight, ranked chunk ids)
+    if mode != "vector":  # first: the vector may still be on its way (embedded in a worker thread)
+        with _stage(timings, "keyword"):
+            ids = keyword_candidates(visible, query, config_for(language), depth=depth)
+            keyword_rankings.append((KEYWORD_WEIGHT, ids))
     vector = None
-    with transaction.atomic():
-        if mode != "vector":  # first: the vector may still be on its way (embedded in a worker thread)
-            with _stage(timings, "keyword"):
-                ids = keyword_candidates(visible, query, config_for(language), depth=depth)
-                keyword_rankings.append((KEYWORD_WEIGHT, ids))
-        if mode != "keyword":
-            with _stage(timings, "embed"):
-                vector = provider.embed_query(query)
-            with _stage(timings, "vector"):
-                set_search_parameters()
-                ids = vector_candidates(visible, vector)[:depth].values_list("id", flat=True)
-                vector_rankings.append((VECTOR_WEIGHT, list(ids)))
-                if course is not None:
-                    in_course = visible.filter(course_id__in=course_ids)
-                    vector_rankings.append((VECTOR_WEIGHT, course_candidates(in_course, vector, depth=depth)))
+    if mode != "keyword":
+        # Waited for outside a transaction: behind PgBouncer (transaction mode) it holds no server connection.
+        with _stage(timings, "embed"):
+            vector = provider.embed_query(query)
+        with _stage(timings, "vector"), transaction.atomic():  # the search settings are SET LOCAL
+            set_search_parameters()
+            ids = vector_candidates(visible, vector)[:depth].values_list("id", flat=True)
+            vector_rankings.append((VECTOR_WEIGHT, list(ids)))
+            if course is not None:
+                in_course = visible.filter(course_id__in=course_ids)
+                vector_rankings.append((VECTOR_WEIGHT, course_candidates(in_course, vector, depth=depth)))
     with _stage(timings, "fuse"):
         fused = fuse(vector_rankings + keyword_rankings)
         return _results(fused, vector, lesson_ids=lesson_ids, course_ids=course_ids, language=language, limit=limit)

@@ -166,26 +166,31 @@ def test_password_protected_pages_are_hidden_from_everyone(course_with_lessons, 
 
 
 def test_the_keyword_query_runs_before_retrieval_waits_for_the_question_vector(course_with_lessons, provider):
-    """The tutor embeds the question in a worker thread meanwhile: the keyword query overlaps it."""
+    """The tutor embeds the question in a worker thread meanwhile: the keyword query overlaps it, and the
+    wait is outside retrieval's transaction (behind PgBouncer an open one would hold a server connection)."""
     executed = []
+    transactions_open = []
 
     class VectorOnItsWay:
         model_name = provider.model_name
 
         def embed_query(self, text):
             executed.append("the vector is waited for")
+            transactions_open.append(len(connection.atomic_blocks))
             return provider.embed_query(text)
 
     def record(execute, sql, params, many, context):
         executed.append(sql)
         return execute(sql, params, many, context)
 
+    outside = len(connection.atomic_blocks)  # the test's own transaction
     with connection.execute_wrapper(record):
         results = ask("spam filter junk emails", VectorOnItsWay())
 
     waited = executed.index("the vector is waited for")
     assert results and any("ts_rank" in sql for sql in executed[:waited])
     assert any("<=>" in sql for sql in executed[waited:])
+    assert transactions_open == [outside]
 
 
 def test_chunks_of_another_embedding_model_are_ignored(course_with_lessons, provider):
