@@ -155,6 +155,7 @@ def test_each_run_forgets_the_question_vectors_of_earlier_runs_and_nothing_else(
     assert forget_question_vectors(url) == 1
     cached_query_vector(Model(), "what is a neural network?")
     assert Model.asked == ["what is a neural network?"] * 2
+    assert forget_question_vectors(url.replace("redis://", "rediscache://")) == 1  # django-environ's other name
     assert cache.get("tutor-questions-rate") == 3
     assert forget_question_vectors("locmemcache://") == 0  # no shared cache: nothing outlives the server
     cache.clear()

@@ -200,13 +200,14 @@ def forget_question_vectors(cache_url):
     Every run then starts as a class's first burst does, with each different question embedded once,
     and runs are comparable. Only the vectors go: the cache may be shared with other counters.
     """
-    if not cache_url.startswith(("redis://", "rediss://")):
+    scheme, _, rest = cache_url.partition("://")
+    if scheme not in ("redis", "rediss", "rediscache"):  # django-environ's names for a Redis cache
         return 0
     import redis
 
     from tutor.indexing.embeddings import QUERY_VECTOR_KEY_PREFIX
 
-    client = redis.Redis.from_url(cache_url)
+    client = redis.Redis.from_url(f"{'rediss' if scheme == 'rediss' else 'redis'}://{rest}")
     keys = list(client.scan_iter(match=f"*{QUERY_VECTOR_KEY_PREFIX}*", count=1000))
     if keys:
         client.delete(*keys)
